@@ -1,0 +1,187 @@
+/**
+ * `AWSXRaySpanExporter`: an OpenTelemetry `SpanExporter` that sends finished
+ * spans to the X-Ray daemon as segment documents over UDP.
+ */
+import type { Reporter as ReporterType } from './diag.js';
+import { Reporter } from './diag.js';
+import { formatEndpoint } from './daemon-address.js';
+import type { AWSXRaySpanExporterOptions, ExporterConfig } from './options.js';
+import { resolveExporterConfig } from './options.js';
+import { traceIdEpochSeconds } from './translate/ids.js';
+import { translateSpans } from './translate/index.js';
+import type { TransportStats } from './transport/udp.js';
+import { UdpTransport } from './transport/udp.js';
+import type { ReadableSpanLike } from './types.js';
+
+/** `ExportResult` as the SDK defines it (0 = SUCCESS, 1 = FAILED). */
+export interface ExportResult {
+  code: 0 | 1;
+  error?: Error;
+}
+
+const SUCCESS: ExportResult = Object.freeze({ code: 0 });
+
+/** Counters for everything the exporter was given and what became of it. */
+export interface ExporterStats extends TransportStats {
+  /** Spans passed to `export()`. */
+  spansReceived: number;
+  /** Spans whose body was shrunk to fit a datagram (they were still sent). */
+  spansShrunk: number;
+  /** Spans skipped because their trace or span ID was invalid. */
+  spansInvalid: number;
+  /** Spans not translated because translation failed unexpectedly. */
+  spansFailed: number;
+}
+
+const DAY = 86_400;
+
+export class AWSXRaySpanExporter {
+  private readonly config: ExporterConfig;
+  private readonly reporter: ReporterType;
+  private readonly transport: UdpTransport;
+  private shutdownPromise: Promise<void> | undefined;
+  private received = 0;
+  private shrunk = 0;
+  private invalid = 0;
+  private failed = 0;
+
+  constructor(options: AWSXRaySpanExporterOptions = {}) {
+    this.reporter = new Reporter();
+    this.config = resolveExporterConfig(options, process.env);
+    for (const w of this.config.warnings) this.reporter.warn(`config:${w}`, w);
+    this.transport = new UdpTransport({
+      endpoint: this.config.daemon.udp,
+      reporter: this.reporter,
+      maxQueueBytes: this.config.maxQueueBytes,
+      burstBytes: this.config.burstBytes,
+      bytesPerSecond: this.config.bytesPerSecond,
+    });
+  }
+
+  /** The daemon's UDP address this exporter sends to, as `host:port`. */
+  get daemonAddress(): string {
+    return formatEndpoint(this.config.daemon.udp);
+  }
+
+  export(spans: ReadableSpanLike[], resultCallback: (result: ExportResult) => void): void {
+    let called = false;
+    const done = (result: ExportResult): void => {
+      if (called) return;
+      called = true;
+      try {
+        resultCallback(result);
+      } catch (err) {
+        this.reporter.error('callback', `export result callback threw: ${String(err)}`);
+      }
+    };
+    try {
+      const count = Array.isArray(spans) ? spans.length : 0;
+      this.received += count;
+      if (this.shutdownPromise !== undefined) {
+        this.transport.stats.dropped.shutdown += count;
+        this.reporter.warn('shutdown', 'spans dropped: exporter is shut down', count);
+        return done({ code: 1, error: new Error('AWSXRaySpanExporter is shut down') });
+      }
+      if (count === 0) return done(SUCCESS);
+      const { documents, shrunk, stats } = translateSpans(spans, {
+        maxDatagramBytes: this.config.maxDatagramBytes,
+      });
+      this.noteTranslation(spans, shrunk, stats.invalidIds, stats.droppedValues);
+      this.transport.send(documents, (outcome) => {
+        if (outcome.sentSpans > 0 || outcome.droppedSpans === 0) done(SUCCESS);
+        else done({ code: 1, error: new Error(`${outcome.droppedSpans} spans could not be sent`) });
+      });
+    } catch (err) {
+      const n = Array.isArray(spans) ? spans.length : 0;
+      this.failed += n;
+      this.reporter.error('translate', `spans dropped: translation failed: ${String(err)}`, n);
+      done({ code: 1, error: err instanceof Error ? err : new Error(String(err)) });
+    }
+  }
+
+  /** Resolves when every datagram handed to the exporter so far has been sent (bounded). */
+  async forceFlush(): Promise<void> {
+    try {
+      const drained = await this.transport.flush(this.config.flushTimeoutMillis);
+      if (!drained) {
+        this.reporter.warn(
+          'flushTimeout',
+          `forceFlush gave up after ${this.config.flushTimeoutMillis} ms with datagrams still queued`,
+        );
+      }
+    } catch {
+      // never reject into the app
+    }
+  }
+
+  /** Flushes (bounded), then closes the socket. Later exports fail. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      try {
+        await this.transport.close(this.config.flushTimeoutMillis);
+      } catch {
+        // never reject into the app
+      }
+      this.reporter.summarise();
+    })();
+    return this.shutdownPromise;
+  }
+
+  /** A snapshot of the exporter's counters. */
+  getStats(): ExporterStats {
+    const t = this.transport.stats;
+    return {
+      queuedBytes: t.queuedBytes,
+      queuedBytesHighWater: t.queuedBytesHighWater,
+      datagramsSent: t.datagramsSent,
+      bytesSent: t.bytesSent,
+      spansSent: t.spansSent,
+      socketErrors: t.socketErrors,
+      dropped: { ...t.dropped },
+      spansReceived: this.received,
+      spansShrunk: this.shrunk,
+      spansInvalid: this.invalid,
+      spansFailed: this.failed,
+    };
+  }
+
+  private noteTranslation(
+    spans: ReadableSpanLike[],
+    shrunk: number,
+    invalid: number,
+    droppedValues: number,
+  ): void {
+    if (shrunk > 0) {
+      this.shrunk += shrunk;
+      this.reporter.warn(
+        'shrunk',
+        'spans too large for one datagram were shrunk (see metadata.otel_xray.shrunk)',
+        shrunk,
+      );
+    }
+    if (invalid > 0) {
+      this.invalid += invalid;
+      this.reporter.warn('invalidIds', 'spans skipped: invalid trace or span ID', invalid);
+    }
+    if (droppedValues > 0) {
+      this.reporter.warn(
+        'droppedValues',
+        'attribute values that JSON cannot hold were dropped',
+        droppedValues,
+      );
+    }
+    // X-Ray rejects trace IDs whose time part is over 30 days old or over 5
+    // minutes ahead. Checking the first span of each export is enough to warn.
+    const first = spans[0]?.spanContext().traceId;
+    if (typeof first === 'string' && first.length === 32) {
+      const age = Date.now() / 1000 - traceIdEpochSeconds(first);
+      if (age > 30 * DAY || age < -300) {
+        this.reporter.warn(
+          'traceIdTime',
+          'trace IDs carry a time X-Ray does not accept (over 30 days old or 5 minutes ahead); ' +
+            'use AWSXRayIdGenerator so X-Ray keeps the traces',
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,11 @@
+export { AWSXRaySpanExporter } from './exporter.js';
+export type { ExporterStats, ExportResult } from './exporter.js';
+export type { AWSXRaySpanExporterOptions } from './options.js';
+export { parseDaemonAddress } from './daemon-address.js';
+export type { DaemonAddress, Endpoint } from './daemon-address.js';
+export { translateSpans, toSegmentDocuments } from './translate/index.js';
+export type { TranslationOptions, TranslationResult } from './translate/index.js';
+export type { EncodedDocument } from './translate/pack.js';
+export { DAEMON_HEADER, MAX_DATAGRAM_BYTES } from './translate/pack.js';
+export type * from './translate/document.js';
+export type { ReadableSpanLike, SpanContextLike } from './types.js';

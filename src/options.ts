@@ -1,0 +1,133 @@
+/**
+ * Exporter configuration: options > environment > defaults, resolved once at
+ * construction by a pure function. Blank environment values count as unset.
+ */
+import type { DaemonAddress } from './daemon-address.js';
+import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from './daemon-address.js';
+import { MAX_DATAGRAM_BYTES, MIN_DATAGRAM_BYTES } from './translate/pack.js';
+
+export interface AWSXRaySpanExporterOptions {
+  /**
+   * The daemon's address, in any form `AWS_XRAY_DAEMON_ADDRESS` accepts
+   * (`host:port`, `[::1]:2000`, `udp:host:port tcp:host:port`).
+   * Default: `AWS_XRAY_DAEMON_ADDRESS`, else `127.0.0.1:2000`.
+   */
+  daemonAddress?: string;
+  /**
+   * Largest datagram (daemon header + document) in bytes. Default and maximum
+   * 65,507, the largest UDP payload over IPv4; minimum 2,048.
+   */
+  maxDatagramBytes?: number;
+  /**
+   * Bound on bytes waiting to be sent. When the daemon or the network cannot
+   * keep up, new documents past this bound are dropped and counted.
+   * Default 4 MiB.
+   */
+  maxQueueBytes?: number;
+  /**
+   * Pacing of sends (a token bucket): at most `burstBytes` are handed to the
+   * kernel at once, then `bytesPerSecond`. The X-Ray daemon reads with the
+   * kernel's default socket buffer (208 KiB on Linux), which a faster burst
+   * overflows. Defaults: 64 KiB burst, 16 MiB/s (~40,000 typical spans/s).
+   */
+  burstBytes?: number;
+  bytesPerSecond?: number;
+  /** Upper bound for `forceFlush()` and `shutdown()`, in ms. Default 5,000. */
+  flushTimeoutMillis?: number;
+}
+
+export interface ExporterConfig {
+  daemon: DaemonAddress;
+  maxDatagramBytes: number;
+  maxQueueBytes: number;
+  burstBytes: number;
+  bytesPerSecond: number;
+  flushTimeoutMillis: number;
+  /** Configuration problems to report once, at construction. */
+  warnings: string[];
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+function blankToUndefined(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v;
+}
+
+function positiveNumber(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  warnings: string[],
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    warnings.push(`option ${name}=${String(value)} is not a positive number; using ${fallback}`);
+    return fallback;
+  }
+  const clamped = Math.min(max, Math.max(min, Math.floor(value)));
+  if (clamped !== Math.floor(value)) {
+    warnings.push(`option ${name}=${value} is outside ${min}..${max}; using ${clamped}`);
+  }
+  return clamped;
+}
+
+export function resolveExporterConfig(
+  options: AWSXRaySpanExporterOptions | undefined,
+  env: Env,
+): ExporterConfig {
+  const o = options ?? {};
+  const warnings: string[] = [];
+  const fromOption = blankToUndefined(o.daemonAddress);
+  const fromEnv = blankToUndefined(env.AWS_XRAY_DAEMON_ADDRESS);
+  const raw = fromOption ?? fromEnv;
+  let daemon: DaemonAddress = { ...DEFAULT_DAEMON_ADDRESS };
+  if (raw !== undefined) {
+    const parsed = parseDaemonAddress(raw);
+    if (parsed.ok) daemon = parsed.address;
+    else {
+      const source = fromOption !== undefined ? 'option daemonAddress' : 'AWS_XRAY_DAEMON_ADDRESS';
+      warnings.push(
+        `${source}="${raw.slice(0, 100)}" is invalid (${parsed.reason}); using 127.0.0.1:2000`,
+      );
+    }
+  }
+  return {
+    daemon,
+    maxDatagramBytes: positiveNumber(
+      'maxDatagramBytes',
+      o.maxDatagramBytes,
+      MAX_DATAGRAM_BYTES,
+      MIN_DATAGRAM_BYTES,
+      MAX_DATAGRAM_BYTES,
+      warnings,
+    ),
+    maxQueueBytes: positiveNumber(
+      'maxQueueBytes',
+      o.maxQueueBytes,
+      4 * 1024 * 1024,
+      65_536,
+      2 ** 31,
+      warnings,
+    ),
+    burstBytes: positiveNumber('burstBytes', o.burstBytes, 64 * 1024, 1, 2 ** 31, warnings),
+    bytesPerSecond: positiveNumber(
+      'bytesPerSecond',
+      o.bytesPerSecond,
+      16 * 1024 * 1024,
+      1024,
+      2 ** 40,
+      warnings,
+    ),
+    flushTimeoutMillis: positiveNumber(
+      'flushTimeoutMillis',
+      o.flushTimeoutMillis,
+      5_000,
+      1,
+      2 ** 31 - 1,
+      warnings,
+    ),
+    warnings,
+  };
+}

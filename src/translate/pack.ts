@@ -1,0 +1,305 @@
+/**
+ * Packing translated spans into X-Ray documents that each fit one UDP datagram.
+ *
+ * Within one batch, a subsegment whose parent is in the batch is embedded in
+ * the parent's `subsegments`; every other node is a document of its own (a
+ * segment, or an independent subsegment with `type`, `trace_id`, `parent_id`).
+ *
+ * Each node's body is serialised exactly once. Documents are then assembled
+ * from those strings, so sizes are known exactly before anything is built.
+ * Splitting is the bottom-up greedy of Kundu & Misra (1977), which minimises
+ * the number of parts of a tree under a size bound: at every node, detach the
+ * largest child subtrees until what remains fits. A detached subtree becomes
+ * an independent subsegment document.
+ *
+ * Every node ends up in exactly one document. A node too large to fit even
+ * alone is shrunk (see {@link shrinkBody}) and marked, never dropped.
+ */
+import type { JsonValue } from '../types.js';
+import type { XRayBody } from './document.js';
+import { toXRayTraceId } from './ids.js';
+import type { SpanNode } from './segment.js';
+
+/** The daemon's header line, with the `\n` that ends it. */
+export const DAEMON_HEADER = '{"format":"json","version":1}\n';
+export const DAEMON_HEADER_BYTES = DAEMON_HEADER.length;
+/** The largest UDP payload over IPv4: 65,535 − 8 (UDP) − 20 (IP). */
+export const MAX_DATAGRAM_BYTES = 65_507;
+/** The smallest budget that leaves room for a shrunk span. */
+export const MIN_DATAGRAM_BYTES = 2_048;
+
+// The envelope an independent subsegment adds; a segment's is shorter.
+const ENVELOPE_BYTES =
+  `,"type":"subsegment","trace_id":"1-12345678-123456789012345678901234","parent_id":"1234567890123456"`
+    .length;
+const SUBSEGMENTS_OPEN = ',"subsegments":[';
+
+/** One document, ready to send: its JSON text and what it carries. */
+export interface EncodedDocument {
+  /** Compact JSON of one segment document (without the daemon header). */
+  json: string;
+  /** UTF-8 byte length of `json`. */
+  bytes: number;
+  /** Number of spans in this document. */
+  spans: number;
+}
+
+export interface PackResult {
+  documents: EncodedDocument[];
+  /** Spans whose own body had to be shrunk to fit a datagram. */
+  shrunk: number;
+}
+
+interface PackNode {
+  node: SpanNode;
+  json: string;
+  bytes: number;
+  children: PackNode[] | undefined;
+  parent: PackNode | undefined;
+  /** Bytes of this node with its still-attached descendants, as embedded. */
+  size: number;
+}
+
+/**
+ * Packs nodes into documents so that each datagram (header + document) is at
+ * most `maxDatagramBytes`.
+ */
+export function packNodes(
+  nodes: readonly SpanNode[],
+  maxDatagramBytes = MAX_DATAGRAM_BYTES,
+): PackResult {
+  const budget = Math.max(MIN_DATAGRAM_BYTES, Math.min(MAX_DATAGRAM_BYTES, maxDatagramBytes));
+  // Every node must fit as an independent document, envelope included.
+  const limit = budget - DAEMON_HEADER_BYTES - ENVELOPE_BYTES;
+  let shrunk = 0;
+
+  const all: PackNode[] = new Array<PackNode>(nodes.length);
+  const byId = new Map<string, PackNode>();
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i] as SpanNode;
+    let json = JSON.stringify(node.body);
+    let bytes = Buffer.byteLength(json);
+    if (bytes > limit) {
+      json = shrinkBody(node.body, bytes, limit);
+      bytes = Buffer.byteLength(json);
+      shrunk++;
+    }
+    const p: PackNode = { node, json, bytes, children: undefined, parent: undefined, size: bytes };
+    all[i] = p;
+    if (!byId.has(node.id)) byId.set(node.id, p);
+  }
+
+  // Link subsegments to parents present in this batch.
+  for (const p of all) {
+    const n = p.node;
+    if (n.segment || n.parentId === undefined) continue;
+    const parent = byId.get(n.parentId);
+    if (parent === undefined || parent === p || parent.node.traceId !== n.traceId) continue;
+    p.parent = parent;
+    (parent.children ??= []).push(p);
+  }
+
+  const roots: PackNode[] = [];
+  for (const p of all) if (p.parent === undefined) roots.push(p);
+  breakCycles(all, roots);
+
+  const docRoots: PackNode[] = [];
+  for (const root of roots) {
+    docRoots.push(root);
+    fit(root, limit, docRoots);
+  }
+
+  const documents: EncodedDocument[] = new Array<EncodedDocument>(docRoots.length);
+  for (let i = 0; i < docRoots.length; i++) {
+    const r = docRoots[i] as PackNode;
+    const counter = { spans: 0 };
+    const json = render(r, envelope(r.node), counter);
+    documents[i] = { json, bytes: r.size + envelopeBytes(r.node), spans: counter.spans };
+  }
+  return { documents, shrunk };
+}
+
+/**
+ * Nodes linked in a cycle (only possible with corrupt parent IDs) are
+ * reachable from no root; cut each such cycle once so every node is sent.
+ */
+function breakCycles(all: PackNode[], roots: PackNode[]): void {
+  const seen = new Set<PackNode>();
+  const visit = (start: PackNode): void => {
+    const stack = [start];
+    while (stack.length > 0) {
+      const p = stack.pop() as PackNode;
+      if (seen.has(p)) continue;
+      seen.add(p);
+      if (p.children) for (const c of p.children) stack.push(c);
+    }
+  };
+  for (const r of roots) visit(r);
+  if (seen.size === all.length) return;
+  for (const p of all) {
+    if (seen.has(p) || p.parent === undefined) continue;
+    const siblings = p.parent.children as PackNode[];
+    siblings.splice(siblings.indexOf(p), 1);
+    p.parent = undefined;
+    roots.push(p);
+    visit(p);
+  }
+}
+
+/**
+ * Bottom-up sizing of the tree under `root`, detaching the largest child
+ * subtrees wherever a node with its attached descendants exceeds `limit`.
+ * Detached nodes are appended to `docRoots`. Iterative, so a deep chain of
+ * spans cannot overflow the stack.
+ */
+function fit(root: PackNode, limit: number, docRoots: PackNode[]): void {
+  const stack: Array<{ p: PackNode; next: number }> = [{ p: root, next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as { p: PackNode; next: number };
+    const kids = top.p.children;
+    if (kids !== undefined && top.next < kids.length) {
+      stack.push({ p: kids[top.next++] as PackNode, next: 0 });
+      continue;
+    }
+    stack.pop();
+    const p = top.p;
+    if (kids === undefined || kids.length === 0) {
+      p.size = p.bytes;
+      continue;
+    }
+    let sum = 0;
+    for (const c of kids) sum += c.size;
+    // Embedded children cost their size plus a comma each (one fewer comma,
+    // plus the closing bracket), inside `,"subsegments":[...]`.
+    p.size = p.bytes + SUBSEGMENTS_OPEN.length + sum + kids.length;
+    if (p.size <= limit) continue;
+    const bySize = kids.slice().sort((a, b) => b.size - a.size);
+    const detached = new Set<PackNode>();
+    for (const c of bySize) {
+      if (p.size <= limit) break;
+      detached.add(c);
+      sum -= c.size;
+      const left = kids.length - detached.size;
+      p.size = left === 0 ? p.bytes : p.bytes + SUBSEGMENTS_OPEN.length + sum + left;
+    }
+    p.children = kids.filter((c) => !detached.has(c));
+    for (const c of kids) if (detached.has(c)) docRoots.push(c);
+  }
+}
+
+function envelope(n: SpanNode): string {
+  const traceId = toXRayTraceId(n.traceId);
+  if (n.segment) {
+    return n.parentId === undefined
+      ? `,"trace_id":"${traceId}"`
+      : `,"trace_id":"${traceId}","parent_id":"${n.parentId}"`;
+  }
+  return `,"type":"subsegment","trace_id":"${traceId}","parent_id":"${n.parentId as string}"`;
+}
+
+function envelopeBytes(n: SpanNode): number {
+  // Envelopes are ASCII, so characters are bytes.
+  return envelope(n).length;
+}
+
+function render(p: PackNode, env: string, counter: { spans: number }): string {
+  counter.spans++;
+  const open = p.json.slice(0, -1); // drop the closing brace
+  const kids = p.children;
+  if (kids === undefined || kids.length === 0) return `${open}${env}}`;
+  let out = `${open}${env}${SUBSEGMENTS_OPEN}`;
+  for (let i = 0; i < kids.length; i++) {
+    if (i > 0) out += ',';
+    out += render(kids[i] as PackNode, '', counter);
+  }
+  return `${out}]}`;
+}
+
+// ---------------------------------------------------------------------------
+// Shrinking a single oversized span.
+
+const KEEP_ALWAYS = new Set([
+  'name',
+  'id',
+  'start_time',
+  'end_time',
+  'in_progress',
+  'namespace',
+  'error',
+  'fault',
+  'throttle',
+  'origin',
+]);
+
+/**
+ * Shrinks a body until its JSON is at most `limit` bytes, in steps that lose
+ * the least first: metadata; then strings longer than 1,024, 256 and 64
+ * characters; then stack frames; then every block but the identity, timing
+ * and error fields. The result is marked in `metadata.otel_xray.shrunk` with
+ * the original size and what was removed. Mutates `body`; returns its JSON.
+ */
+export function shrinkBody(body: XRayBody, originalBytes: number, limit: number): string {
+  const removed: string[] = [];
+  const mark = (): string => {
+    body.metadata = {
+      otel_xray: { shrunk: { original_bytes: originalBytes, removed: [...removed] } },
+    };
+    return JSON.stringify(body);
+  };
+  const fits = (json: string): boolean => Buffer.byteLength(json) <= limit;
+
+  delete body.metadata;
+  removed.push('metadata');
+  let json = mark();
+  if (fits(json)) return json;
+
+  const rec = body as unknown as Record<string, JsonValue>;
+  for (const max of [1024, 256, 64]) {
+    for (const key of Object.keys(rec)) {
+      if (key === 'metadata' || key === 'id') continue;
+      rec[key] = truncateStrings(rec[key] as JsonValue, max);
+    }
+    removed.push(`strings>${max}`);
+    json = mark();
+    if (fits(json)) return json;
+  }
+
+  if (body.cause) {
+    for (const e of body.cause.exceptions) {
+      if (e.stack) {
+        e.truncated = (e.truncated ?? 0) + e.stack.length;
+        delete e.stack;
+      }
+    }
+    removed.push('stack');
+    json = mark();
+    if (fits(json)) return json;
+  }
+
+  for (const key of Object.keys(rec)) {
+    if (!KEEP_ALWAYS.has(key) && key !== 'metadata') {
+      delete rec[key];
+      removed.push(key);
+    }
+  }
+  return mark();
+}
+
+function truncateStrings(v: JsonValue, max: number): JsonValue {
+  if (typeof v === 'string') return v.length > max ? truncate(v, max) : v;
+  if (Array.isArray(v)) return v.map((x) => truncateStrings(x, max));
+  if (v !== null && typeof v === 'object') {
+    const out = Object.create(null) as Record<string, JsonValue>;
+    for (const k of Object.keys(v)) out[k] = truncateStrings(v[k] as JsonValue, max);
+    return out;
+  }
+  return v;
+}
+
+/** Cuts a string to `max` UTF-16 units without splitting a surrogate pair. */
+export function truncate(s: string, max: number): string {
+  let end = max;
+  const c = s.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${s.slice(0, end)}...`;
+}

@@ -1,0 +1,54 @@
+/**
+ * Turning attribute values of any type into JSON that X-Ray accepts.
+ * JSON has no NaN, Infinity or BigInt, and `JSON.stringify` throws on BigInt
+ * and on cycles; attribute values are user data, so every one goes through
+ * {@link toJsonValue} before it reaches a document.
+ */
+import type { JsonValue } from '../types.js';
+
+const MAX_DEPTH = 8;
+
+/**
+ * Converts any value to JSON. Returns `undefined` for values that cannot be
+ * represented (functions, symbols, objects that are not arrays): the caller
+ * drops them and counts the drop.
+ */
+export function toJsonValue(value: unknown, depth = 0): JsonValue | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      // -0 prints as 0 anyway; non-finite numbers become their names.
+      return Number.isFinite(value) ? value : String(value);
+    case 'bigint':
+      return value.toString();
+    case 'object': {
+      if (value === null) return null;
+      if (!Array.isArray(value) || depth >= MAX_DEPTH) return undefined;
+      const out: JsonValue[] = new Array<JsonValue>(value.length);
+      for (let i = 0; i < value.length; i++) {
+        // Holes and unrepresentable elements become null, as JSON.stringify would.
+        const v = toJsonValue(value[i], depth + 1);
+        out[i] = v === undefined ? null : v;
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** True for values X-Ray accepts as annotation values. */
+export function isAnnotationValue(value: unknown): value is string | number | boolean {
+  return (
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+/** An object without a prototype: keys such as `__proto__` are ordinary keys in it. */
+export function dict<T = JsonValue>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}

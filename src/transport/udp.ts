@@ -1,0 +1,454 @@
+/**
+ * The only module that touches `node:dgram`: sends encoded documents to the
+ * X-Ray daemon, one document per datagram.
+ *
+ * - The socket is created lazily, `unref()`ed (it never keeps the process
+ *   alive), connected (cheaper sends, and ICMP "port unreachable" surfaces as
+ *   ECONNREFUSED instead of vanishing) and has an `'error'` listener from birth.
+ * - Datagrams wait in a queue bounded by bytes; past the bound, new documents
+ *   are dropped and counted, so a burst cannot grow memory without limit.
+ * - Sends are paced by a token bucket: at most `burstBytes` at once, then
+ *   `bytesPerSecond`, one event-loop turn or timer tick at a time. The X-Ray
+ *   daemon reads with the kernel's default receive buffer (208 KiB on Linux);
+ *   a burst sent in one synchronous loop overflows it and is silently lost in
+ *   part. Paced sends also keep the app's own latency flat.
+ * - Every send runs with tracing suppressed, so a DNS or network
+ *   instrumentation never traces the exporter's own I/O.
+ * - Nothing here throws: failures are counted and reported through `Reporter`.
+ */
+import * as dgram from 'node:dgram';
+import { lookup } from 'node:dns';
+import { isIP } from 'node:net';
+import type { Endpoint } from '../daemon-address.js';
+import { formatEndpoint } from '../daemon-address.js';
+import type { Reporter } from '../diag.js';
+import { withoutTracing } from '../suppress.js';
+import type { EncodedDocument } from '../translate/pack.js';
+import { DAEMON_HEADER } from '../translate/pack.js';
+
+const HEADER = Buffer.from(DAEMON_HEADER);
+/**
+ * What a datagram costs in the receiver's socket buffer beyond its payload:
+ * the kernel charges each queued datagram its buffer's true size, about 2 KiB
+ * more than the payload on loopback, so ~90 small datagrams fill the default
+ * 208 KiB. Pacing counts it, so a burst of small datagrams is paced too.
+ */
+const PER_DATAGRAM_COST = 2048;
+
+export interface UdpTransportOptions {
+  endpoint: Endpoint;
+  reporter: Reporter;
+  /** Bound on bytes queued and not yet handed to the kernel. */
+  maxQueueBytes: number;
+  /** Bytes that may be handed to the kernel at once (the token bucket's size). */
+  burstBytes: number;
+  /** Sustained send rate, in bytes per second (the bucket's refill rate). */
+  bytesPerSecond: number;
+}
+
+/** What happened to the spans of one `send()` call. */
+export interface SendOutcome {
+  sentSpans: number;
+  droppedSpans: number;
+}
+
+/** Why spans were not sent. */
+export interface DropCounts {
+  /** The queue was full (the daemon or the network could not keep up). */
+  queueFull: number;
+  /** The kernel refused the datagram (ECONNREFUSED, EMSGSIZE, …). */
+  sendError: number;
+  /** The daemon's host name could not be resolved, or connect failed. */
+  unresolved: number;
+  /** Still queued when the exporter was shut down, or sent after it. */
+  shutdown: number;
+}
+
+export interface TransportStats {
+  /** Bytes waiting to be sent now, and the most that ever waited. */
+  queuedBytes: number;
+  queuedBytesHighWater: number;
+  datagramsSent: number;
+  bytesSent: number;
+  spansSent: number;
+  /**
+   * Errors the socket reported outside a send, such as ICMP "port
+   * unreachable" for a datagram already counted as sent (the daemon is down).
+   */
+  socketErrors: number;
+  dropped: DropCounts;
+}
+
+interface Job {
+  remaining: number;
+  sent: number;
+  dropped: number;
+  cb: (outcome: SendOutcome) => void;
+}
+
+interface Item {
+  json: string;
+  bytes: number;
+  spans: number;
+  job: Job;
+  retried: boolean;
+  settled: boolean;
+}
+
+type State = 'idle' | 'connecting' | 'ready' | 'closed';
+
+export class UdpTransport {
+  private socket: dgram.Socket | undefined;
+  private state: State = 'idle';
+  private queue: Item[] = [];
+  private head = 0;
+  private queuedBytes = 0;
+  private readonly inFlight = new Set<Item>();
+  private pumpScheduled = false;
+  private tokens: number;
+  private lastRefill = performance.now();
+  private flushWaiters: Array<() => void> = [];
+  readonly stats: TransportStats = {
+    queuedBytes: 0,
+    queuedBytesHighWater: 0,
+    datagramsSent: 0,
+    bytesSent: 0,
+    spansSent: 0,
+    socketErrors: 0,
+    dropped: { queueFull: 0, sendError: 0, unresolved: 0, shutdown: 0 },
+  };
+
+  constructor(private readonly options: UdpTransportOptions) {
+    this.tokens = options.burstBytes;
+  }
+
+  /** Number of datagrams waiting or in flight. */
+  get pending(): number {
+    return this.queue.length - this.head + this.inFlight.size;
+  }
+
+  /**
+   * Queues documents for sending; `cb` is called exactly once, when every one
+   * of them has been sent or dropped.
+   */
+  send(documents: readonly EncodedDocument[], cb: (outcome: SendOutcome) => void): void {
+    const job: Job = { remaining: documents.length, sent: 0, dropped: 0, cb };
+    if (documents.length === 0) return this.finish(job);
+    for (const doc of documents) {
+      const bytes = HEADER.length + doc.bytes;
+      const item: Item = {
+        json: doc.json,
+        bytes,
+        spans: doc.spans,
+        job,
+        retried: false,
+        settled: false,
+      };
+      if (this.state === 'closed') {
+        this.drop(item, 'shutdown');
+      } else if (this.queuedBytes + bytes > this.options.maxQueueBytes) {
+        this.drop(item, 'queueFull');
+      } else {
+        this.queue.push(item);
+        this.queuedBytes += bytes;
+      }
+    }
+    this.noteQueue();
+    this.schedule();
+  }
+
+  /**
+   * Resolves `true` once everything queued before the call has been handed to
+   * the kernel, or `false` when `timeoutMs` passes first. While a flush waits,
+   * its timer keeps the process up (bounded by `timeoutMs`): an app that
+   * flushes on its way out must not exit with datagrams still queued.
+   */
+  flush(timeoutMs: number): Promise<boolean> {
+    if (this.pending === 0) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const waiter = (): void => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.flushWaiters = this.flushWaiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.flushWaiters.push(waiter);
+    });
+  }
+
+  /** Flushes (bounded by `timeoutMs`), then closes the socket. Idempotent. */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.state === 'closed') return;
+    await this.flush(timeoutMs);
+    this.state = 'closed';
+    // Whatever is still queued now will never be sent.
+    while (this.head < this.queue.length) this.drop(this.queue[this.head++] as Item, 'shutdown');
+    this.resetQueue();
+    this.teardown('shutdown');
+  }
+
+  // -------------------------------------------------------------------------
+
+  private schedule(): void {
+    if (this.state === 'idle') {
+      if (this.head < this.queue.length) this.open();
+      return;
+    }
+    if (this.pumpScheduled || this.state !== 'ready') return;
+    this.pumpScheduled = true;
+    const run = (): void => {
+      this.pumpScheduled = false;
+      this.pump();
+    };
+    // Even the first datagram of an export goes out on a later turn, so the
+    // caller's synchronous work (the app's request) is never delayed by it.
+    this.refill();
+    if (this.tokens > 0) {
+      setImmediate(run);
+    } else {
+      const wait = Math.ceil((-this.tokens * 1000) / this.options.bytesPerSecond);
+      setTimeout(run, Math.max(1, wait)).unref();
+    }
+  }
+
+  private refill(): void {
+    const now = performance.now();
+    const elapsed = now - this.lastRefill;
+    this.lastRefill = now;
+    this.tokens = Math.min(
+      this.options.burstBytes,
+      this.tokens + (elapsed * this.options.bytesPerSecond) / 1000,
+    );
+  }
+
+  private open(): void {
+    this.state = 'connecting';
+    const { host, port } = this.options.endpoint;
+    const family = isIP(host);
+    if (family !== 0) {
+      this.connect(family === 6 ? 'udp6' : 'udp4', host, port);
+      return;
+    }
+    withoutTracing(() =>
+      lookup(host, (err, address, fam) => {
+        if (this.state !== 'connecting') return;
+        if (err) return this.failConnect(err);
+        this.connect(fam === 6 ? 'udp6' : 'udp4', address, port);
+      }),
+    );
+  }
+
+  private connect(type: 'udp4' | 'udp6', address: string, port: number): void {
+    let socket: dgram.Socket;
+    try {
+      socket = dgram.createSocket({ type });
+    } catch (err) {
+      return this.failConnect(err as Error);
+    }
+    this.socket = socket;
+    socket.on('error', (err) => this.onSocketError(socket, err));
+    socket.unref();
+    withoutTracing(() =>
+      socket.connect(port, address, () => {
+        if (this.socket !== socket || this.state !== 'connecting') return;
+        this.state = 'ready';
+        this.schedule();
+      }),
+    );
+  }
+
+  /** Name resolution or connect failed: drop what waits, retry on the next send. */
+  private failConnect(err: Error): void {
+    const where = formatEndpoint(this.options.endpoint);
+    this.options.reporter.warn(
+      'unresolved',
+      `cannot reach the X-Ray daemon at ${where} (${errorCode(err)}); spans dropped`,
+      this.countQueuedSpans(),
+    );
+    while (this.head < this.queue.length) this.drop(this.queue[this.head++] as Item, 'unresolved');
+    this.resetQueue();
+    this.teardown();
+    this.state = 'idle';
+  }
+
+  private onSocketError(socket: dgram.Socket, err: Error): void {
+    if (this.socket !== socket) return;
+    if (this.state === 'connecting') return this.failConnect(err);
+    this.stats.socketErrors++;
+    const code = errorCode(err);
+    if (code === 'ECONNREFUSED') {
+      // An ICMP "port unreachable" for an earlier datagram, reported on the
+      // receive side of the connected socket: that datagram was lost, but the
+      // socket is fine and the daemon may come back.
+      this.options.reporter.warn(
+        'refused',
+        `the X-Ray daemon at ${formatEndpoint(this.options.endpoint)} is not listening (ECONNREFUSED); datagrams are being lost`,
+      );
+      return;
+    }
+    this.options.reporter.warn('socket', `UDP socket error (${code}); reopening`);
+    this.teardown();
+    if (this.state !== 'closed') {
+      this.state = 'idle';
+      if (this.head < this.queue.length) this.schedule();
+    }
+  }
+
+  private pump(): void {
+    const socket = this.socket;
+    if (socket === undefined || this.state !== 'ready') {
+      // The socket failed while this turn was scheduled: reopen if needed.
+      this.schedule();
+      return;
+    }
+    this.refill();
+    withoutTracing(() => {
+      // The bucket may go negative by one datagram; the next turn waits it off.
+      while (this.head < this.queue.length && this.tokens > 0) {
+        const item = this.queue[this.head++] as Item;
+        this.queuedBytes -= item.bytes;
+        this.tokens -= item.bytes + PER_DATAGRAM_COST;
+        this.inFlight.add(item);
+        try {
+          socket.send([HEADER, item.json], (err) => this.onSent(socket, item, err));
+        } catch (err) {
+          // send() throws synchronously only when the socket is already closed.
+          this.inFlight.delete(item);
+          this.onSendError(item, err as Error);
+        }
+      }
+    });
+    if (this.head >= this.queue.length) this.resetQueue();
+    if (this.head < this.queue.length) this.schedule();
+    this.checkDrained();
+  }
+
+  private onSent(socket: dgram.Socket, item: Item, err: Error | null): void {
+    if (item.settled) return;
+    this.inFlight.delete(item);
+    if (err) {
+      // On a connected socket, an ICMP "port unreachable" caused by an earlier
+      // datagram fails the *next* send. That datagram itself may well be
+      // deliverable (a daemon that just restarted), so it gets one retry.
+      if (!item.retried && errorCode(err) === 'ECONNREFUSED' && this.socket === socket) {
+        item.retried = true;
+        this.requeueFront(item);
+        this.schedule();
+      } else {
+        this.onSendError(item, err);
+      }
+    } else {
+      item.settled = true;
+      this.stats.datagramsSent++;
+      this.stats.bytesSent += item.bytes;
+      this.stats.spansSent += item.spans;
+      item.job.sent += item.spans;
+      this.settle(item.job);
+    }
+    this.checkDrained();
+  }
+
+  private onSendError(item: Item, err: Error): void {
+    const code = errorCode(err);
+    const why =
+      code === 'ECONNREFUSED'
+        ? `the X-Ray daemon at ${formatEndpoint(this.options.endpoint)} is not listening`
+        : `send failed`;
+    this.options.reporter.warn(
+      code === 'ECONNREFUSED' ? 'refused' : `send:${code}`,
+      `${why} (${code}); spans dropped`,
+      item.spans,
+    );
+    this.drop(item, 'sendError');
+  }
+
+  private requeueFront(item: Item): void {
+    if (this.head > 0) this.queue[--this.head] = item;
+    else this.queue.unshift(item);
+    this.queuedBytes += item.bytes;
+  }
+
+  private drop(item: Item, why: keyof DropCounts): void {
+    if (item.settled) return;
+    item.settled = true;
+    this.stats.dropped[why] += item.spans;
+    item.job.dropped += item.spans;
+    if (why === 'queueFull') {
+      this.options.reporter.warn(
+        'queueFull',
+        'spans dropped: the send queue is full (the daemon or network cannot keep up)',
+        item.spans,
+      );
+    } else if (why === 'shutdown') {
+      this.options.reporter.warn('shutdown', 'spans dropped: exporter is shut down', item.spans);
+    }
+    this.settle(item.job);
+  }
+
+  private settle(job: Job): void {
+    if (--job.remaining === 0) this.finish(job);
+  }
+
+  private finish(job: Job): void {
+    try {
+      job.cb({ sentSpans: job.sent, droppedSpans: job.dropped });
+    } catch (err) {
+      this.options.reporter.error('callback', `export callback threw: ${String(err)}`);
+    }
+  }
+
+  private noteQueue(): void {
+    this.stats.queuedBytes = this.queuedBytes;
+    if (this.queuedBytes > this.stats.queuedBytesHighWater) {
+      this.stats.queuedBytesHighWater = this.queuedBytes;
+    }
+  }
+
+  private checkDrained(): void {
+    this.stats.queuedBytes = this.queuedBytes;
+    if (this.pending !== 0 || this.flushWaiters.length === 0) return;
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private countQueuedSpans(): number {
+    let n = 0;
+    for (let i = this.head; i < this.queue.length; i++) n += (this.queue[i] as Item).spans;
+    return n;
+  }
+
+  private resetQueue(): void {
+    if (this.head >= this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+      this.queuedBytes = 0;
+    } else if (this.head > 1024) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Closes the socket; in-flight sends whose callbacks never come are dropped. */
+  private teardown(reason: keyof DropCounts = 'sendError'): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket !== undefined) {
+      try {
+        socket.close();
+      } catch {
+        // already closed
+      }
+    }
+    for (const item of this.inFlight) this.drop(item, reason);
+    this.inFlight.clear();
+    this.checkDrained();
+  }
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : String((err as Error)?.message ?? err);
+}

@@ -1,0 +1,174 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { AWSXRaySpanExporter } from '../../src/index.js';
+import type { ReadableSpanLike } from '../../src/types.js';
+import { TestDaemon } from '../helpers/daemon.js';
+import { makeSpan, spanId } from '../helpers/spans.js';
+import { captureDiag } from '../helpers/diag.js';
+
+const exportOnce = (
+  e: AWSXRaySpanExporter,
+  spans: ReadableSpanLike[],
+): Promise<{ code: number; error?: Error }> => new Promise((resolve) => e.export(spans, resolve));
+
+/** A port with nothing listening on it: bind, read the port, close. */
+async function deadPort(): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  s.bind(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+function batch(n: number, offset = 0): ReadableSpanLike[] {
+  return Array.from({ length: n }, (_, i) =>
+    makeSpan({ spanId: spanId(offset + i), parentSpanId: spanId(9_999_999), attributes: { i } }),
+  );
+}
+
+describe('faults', () => {
+  let diagCap: ReturnType<typeof captureDiag>;
+  beforeEach(() => {
+    diagCap = captureDiag();
+  });
+  afterEach(() => diagCap.restore());
+
+  it('a daemon that is down: nothing thrown, ECONNREFUSED reported once with counts', async () => {
+    const exporter = new AWSXRaySpanExporter({ daemonAddress: `127.0.0.1:${await deadPort()}` });
+    const results = [];
+    for (let i = 0; i < 10; i++) results.push(await exportOnce(exporter, batch(1, i)));
+    await exporter.shutdown();
+    const stats = exporter.getStats();
+    assert.equal(stats.spansReceived, 10);
+    assert.equal(stats.spansSent + stats.dropped.sendError, 10, JSON.stringify(stats));
+    assert.ok(
+      stats.socketErrors + stats.dropped.sendError > 0,
+      'ICMP port unreachable surfaces as ECONNREFUSED',
+    );
+    const lines = diagCap.lines.filter((l) => l.includes('ECONNREFUSED'));
+    assert.ok(lines.length >= 1);
+    assert.equal(
+      lines.filter((l) => l.includes('further occurrences')).length,
+      1,
+      lines.join('\n'),
+    );
+  });
+
+  it('a daemon restarted mid-stream: the datagram after the restart is retried, not lost', async () => {
+    const port = await deadPort();
+    const exporter = new AWSXRaySpanExporter({ daemonAddress: `127.0.0.1:${port}` });
+    await exportOnce(exporter, batch(1, 0)); // provokes an ICMP error on the socket
+    const socket = dgram.createSocket('udp4');
+    socket.bind(port, '127.0.0.1');
+    await once(socket, 'listening');
+    const got = once(socket, 'message');
+    const r = await exportOnce(exporter, batch(1, 1));
+    assert.equal(r.code, 0);
+    const [msg] = (await got) as [Buffer];
+    assert.match(msg.toString(), /"id":"0000000000000002"/);
+    socket.close();
+    await exporter.shutdown();
+  });
+
+  it('an unresolvable host: spans dropped and reported once, export fails, nothing thrown', async () => {
+    const exporter = new AWSXRaySpanExporter({ daemonAddress: 'no-such-host.invalid:2000' });
+    const r1 = await exportOnce(exporter, batch(3));
+    const r2 = await exportOnce(exporter, batch(2, 3));
+    assert.equal(r1.code, 1);
+    assert.equal(r2.code, 1);
+    assert.equal(exporter.getStats().dropped.unresolved, 5);
+    const lines = diagCap.lines.filter((l) => l.includes('no-such-host.invalid'));
+    assert.equal(lines.length, 1, diagCap.lines.join('\n'));
+    await exporter.shutdown();
+  });
+
+  it('shutdown while sends are in flight: every span is sent or counted, callbacks once', async () => {
+    const daemon = await TestDaemon.start();
+    const exporter = new AWSXRaySpanExporter({
+      daemonAddress: daemon.address,
+      bytesPerSecond: 200_000,
+      flushTimeoutMillis: 300,
+    });
+    let calls = 0;
+    const done = new Promise<void>((resolve) =>
+      exporter.export(batch(2000), () => {
+        calls++;
+        resolve();
+      }),
+    );
+    const flush = exporter.forceFlush();
+    await exporter.shutdown();
+    await Promise.all([done, flush]);
+    assert.equal(calls, 1);
+    const s = exporter.getStats();
+    assert.equal(s.spansSent + s.dropped.shutdown, 2000, JSON.stringify(s));
+    await daemon.waitForSpans(s.spansSent);
+    assert.equal(daemon.spans.length, s.spansSent);
+    await daemon.close();
+  });
+
+  it('forceFlush returns within its timeout even when sending cannot keep up', async () => {
+    const daemon = await TestDaemon.start();
+    const exporter = new AWSXRaySpanExporter({
+      daemonAddress: daemon.address,
+      bytesPerSecond: 10_000,
+      flushTimeoutMillis: 200,
+    });
+    exporter.export(batch(2000), () => {});
+    const t0 = performance.now();
+    await exporter.forceFlush();
+    const took = performance.now() - t0;
+    assert.ok(took >= 150 && took < 1500, `forceFlush took ${took} ms`);
+    assert.ok(diagCap.lines.some((l) => l.includes('forceFlush gave up')));
+    await exporter.shutdown();
+    await daemon.close();
+  });
+
+  it('100,000 spans as fast as possible: queue stays bounded, every span counted', async () => {
+    const daemon = await TestDaemon.start();
+    const maxQueueBytes = 1024 * 1024;
+    const exporter = new AWSXRaySpanExporter({ daemonAddress: daemon.address, maxQueueBytes });
+    const exports: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 100; i++) exports.push(exportOnce(exporter, batch(1000, i * 1000)));
+    await Promise.all(exports);
+    await exporter.shutdown();
+    const s = exporter.getStats();
+    assert.equal(s.spansReceived, 100_000);
+    assert.equal(
+      s.spansSent + s.dropped.queueFull + s.dropped.shutdown,
+      100_000,
+      JSON.stringify(s),
+    );
+    assert.ok(s.dropped.queueFull > 0);
+    assert.ok(s.queuedBytesHighWater <= maxQueueBytes, `${s.queuedBytesHighWater} queued`);
+    const lines = diagCap.lines.filter((l) => l.includes('send queue is full'));
+    assert.equal(
+      lines.length,
+      2,
+      'the first drop is reported at once, the rest summarised at shutdown',
+    );
+    assert.match(lines[0] as string, /further occurrences are counted/);
+    assert.match(lines[1] as string, new RegExp(`\\(${s.dropped.queueFull} in total\\)`));
+    await daemon.waitForSpans(s.spansSent);
+    await daemon.close();
+  });
+
+  it('never keeps the process alive', async () => {
+    const app = fileURLToPath(new URL('../fixtures/unref-app.mjs', import.meta.url));
+    const t0 = performance.now();
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [app, `127.0.0.1:${await deadPort()}`],
+      {
+        timeout: 10_000,
+      },
+    );
+    assert.equal(stdout.trim(), 'exported 0');
+    assert.ok(performance.now() - t0 < 5000);
+  });
+});

@@ -1,0 +1,51 @@
+// A UDP listener in a process of its own, with the kernel's default receive
+// buffer (like the real X-Ray daemon, which never raises it). It keeps every
+// datagram raw while receiving, as the daemon does, and parses only when the
+// parent asks for a report over IPC. A datagram whose body is "MARKER <n>"
+// is acknowledged over IPC: since loopback delivers in order, every datagram
+// sent before the marker has by then been received or lost.
+import * as dgram from 'node:dgram';
+
+const socket = dgram.createSocket('udp4');
+const raw = [];
+socket.on('message', (msg) => {
+  if (msg.length < 32 && msg.toString().startsWith('MARKER ')) {
+    process.send({ type: 'marker', id: msg.toString().slice(7) });
+    return;
+  }
+  raw.push(msg);
+});
+socket.bind(0, '127.0.0.1', () => {
+  process.send({ type: 'ready', port: socket.address().port, rcvbuf: socket.getRecvBufferSize() });
+});
+
+function collect(node, parentId, out) {
+  out.push({ id: node.id, parentId: parentId ?? node.parent_id });
+  if (Array.isArray(node.subsegments)) for (const s of node.subsegments) collect(s, node.id, out);
+}
+
+process.on('message', (m) => {
+  if (m.type === 'report') {
+    const spans = [];
+    const problems = [];
+    let maxBytes = 0;
+    for (const buf of raw) {
+      maxBytes = Math.max(maxBytes, buf.length);
+      const nl = buf.indexOf(10);
+      try {
+        const header = JSON.parse(buf.subarray(0, nl).toString());
+        if (header.format !== 'json' || header.version !== 1) throw new Error('bad header');
+        collect(JSON.parse(buf.subarray(nl + 1).toString()), undefined, spans);
+      } catch (err) {
+        problems.push(String(err));
+      }
+    }
+    process.send({ type: 'report', datagrams: raw.length, spans, problems, maxBytes });
+  } else if (m.type === 'reset') {
+    raw.length = 0;
+    process.send({ type: 'reset' });
+  } else if (m.type === 'exit') {
+    socket.close();
+    process.disconnect();
+  }
+});
