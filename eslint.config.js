@@ -34,18 +34,34 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
+    // Translation is pure: no clock, no environment, no I/O.
     files: ['src/translate/**'],
     rules: {
       'no-restricted-globals': [
         'error',
         { name: 'process', message: 'Translation is pure: no environment.' },
-        { name: 'Date', message: 'Translation is pure: no clock.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date']",
+          message: 'Translation is pure: no clock.',
+        },
+        {
+          selector: "CallExpression[callee.name='Date']",
+          message: 'Translation is pure: no clock.',
+        },
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Date', property: 'now' },
-        { object: 'performance', property: 'now' },
+        { object: 'Date', property: 'now', message: 'Translation is pure: no clock.' },
+        { object: 'performance', property: 'now', message: 'Translation is pure: no clock.' },
       ],
     },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

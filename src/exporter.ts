@@ -9,6 +9,8 @@ import type { AWSXRaySpanExporterOptions, ExporterConfig } from './options.js';
 import { resolveExporterConfig } from './options.js';
 import { traceIdEpochSeconds } from './translate/ids.js';
 import { translateSpans } from './translate/index.js';
+import type { TranslationOptions } from './translate/index.js';
+import type { TranslateStats } from './translate/segment.js';
 import type { TransportStats } from './transport/udp.js';
 import { UdpTransport } from './transport/udp.js';
 import type { ReadableSpanLike } from './types.js';
@@ -34,11 +36,15 @@ export interface ExporterStats extends TransportStats {
 }
 
 const DAY = 86_400;
+/** Traces whose annotation counts are remembered (for the 50-per-trace limit). */
+const ANNOTATION_TRACES = 10_000;
 
 export class AWSXRaySpanExporter {
   private readonly config: ExporterConfig;
   private readonly reporter: ReporterType;
   private readonly transport: UdpTransport;
+  private readonly translation: TranslationOptions;
+  private readonly annotationCounts = new Map<string, number>();
   private shutdownPromise: Promise<void> | undefined;
   private received = 0;
   private shrunk = 0;
@@ -49,6 +55,14 @@ export class AWSXRaySpanExporter {
     this.reporter = new Reporter();
     this.config = resolveExporterConfig(options, process.env);
     for (const w of this.config.warnings) this.reporter.warn(`config:${w}`, w);
+    this.translation = {
+      maxDatagramBytes: this.config.maxDatagramBytes,
+      indexedAttributes: this.config.indexedAttributes,
+      indexAllAttributes: this.config.indexAllAttributes,
+      sqlQueries: this.config.sqlQueries,
+      workingDirectory: safeCwd(),
+      annotationCounts: this.annotationCounts,
+    };
     this.transport = new UdpTransport({
       endpoint: this.config.daemon.udp,
       reporter: this.reporter,
@@ -83,10 +97,9 @@ export class AWSXRaySpanExporter {
         return done({ code: 1, error: new Error('AWSXRaySpanExporter is shut down') });
       }
       if (count === 0) return done(SUCCESS);
-      const { documents, shrunk, stats } = translateSpans(spans, {
-        maxDatagramBytes: this.config.maxDatagramBytes,
-      });
-      this.noteTranslation(spans, shrunk, stats.invalidIds, stats.droppedValues);
+      const { documents, shrunk, stats } = translateSpans(spans, this.translation);
+      this.noteTranslation(spans, shrunk, stats);
+      if (this.annotationCounts.size > ANNOTATION_TRACES) trimOldest(this.annotationCounts);
       this.transport.send(documents, (outcome) => {
         if (outcome.sentSpans > 0 || outcome.droppedSpans === 0) done(SUCCESS);
         else done({ code: 1, error: new Error(`${outcome.droppedSpans} spans could not be sent`) });
@@ -145,12 +158,18 @@ export class AWSXRaySpanExporter {
     };
   }
 
-  private noteTranslation(
-    spans: ReadableSpanLike[],
-    shrunk: number,
-    invalid: number,
-    droppedValues: number,
-  ): void {
+  private noteTranslation(spans: ReadableSpanLike[], shrunk: number, stats: TranslateStats): void {
+    const { invalidIds: invalid, droppedValues } = stats;
+    if (stats.annotationsToMetadata > 0) {
+      this.reporter.warn(
+        'annotations',
+        'annotations moved to metadata (value not a string, number or boolean, or over 50 per trace)',
+        stats.annotationsToMetadata,
+      );
+    }
+    if (stats.droppedEvents > 0) {
+      this.reporter.warn('events', 'span events dropped (over 32 per span)', stats.droppedEvents);
+    }
     if (shrunk > 0) {
       this.shrunk += shrunk;
       this.reporter.warn(
@@ -183,5 +202,22 @@ export class AWSXRaySpanExporter {
         );
       }
     }
+  }
+}
+
+/** Forgets the oldest tenth of a Map (Maps iterate in insertion order). */
+function trimOldest(map: Map<string, number>): void {
+  let n = Math.ceil(map.size / 10);
+  for (const key of map.keys()) {
+    if (n-- <= 0) break;
+    map.delete(key);
+  }
+}
+
+function safeCwd(): string | undefined {
+  try {
+    return process.cwd();
+  } catch {
+    return undefined; // the directory was deleted
   }
 }

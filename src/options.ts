@@ -8,6 +8,19 @@ import { MAX_DATAGRAM_BYTES, MIN_DATAGRAM_BYTES } from './translate/pack.js';
 
 export interface AWSXRaySpanExporterOptions {
   /**
+   * Attribute keys whose values become X-Ray annotations (searchable). Spans
+   * can also name their own in the `aws.xray.annotations` attribute.
+   */
+  indexedAttributes?: string[];
+  /** Make every string, number or boolean span attribute an annotation. Default false. */
+  indexAllAttributes?: boolean;
+  /**
+   * Send database query text (`db.query.text`, `db.statement`) as
+   * `sql.sanitized_query`. Instrumentations record only parameterised or
+   * sanitised queries; set false to send none. Default true.
+   */
+  sqlQueries?: boolean;
+  /**
    * The daemon's address, in any form `AWS_XRAY_DAEMON_ADDRESS` accepts
    * (`host:port`, `[::1]:2000`, `udp:host:port tcp:host:port`).
    * Default: `AWS_XRAY_DAEMON_ADDRESS`, else `127.0.0.1:2000`.
@@ -37,6 +50,9 @@ export interface AWSXRaySpanExporterOptions {
 }
 
 export interface ExporterConfig {
+  indexedAttributes: string[] | undefined;
+  indexAllAttributes: boolean;
+  sqlQueries: boolean;
   daemon: DaemonAddress;
   maxDatagramBytes: number;
   maxQueueBytes: number;
@@ -93,7 +109,18 @@ export function resolveExporterConfig(
       );
     }
   }
+  let indexedAttributes: string[] | undefined;
+  if (o.indexedAttributes !== undefined) {
+    if (Array.isArray(o.indexedAttributes)) {
+      indexedAttributes = o.indexedAttributes.filter((k): k is string => typeof k === 'string');
+    } else {
+      warnings.push('option indexedAttributes is not an array of strings; ignored');
+    }
+  }
   return {
+    indexedAttributes,
+    indexAllAttributes: o.indexAllAttributes === true,
+    sqlQueries: o.sqlQueries !== false,
     daemon,
     maxDatagramBytes: positiveNumber(
       'maxDatagramBytes',

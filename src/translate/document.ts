@@ -4,6 +4,7 @@
  * X-Ray developer guide); only the fields otel-xray fills are listed.
  */
 import type { JsonValue } from '../types.js';
+import type { XRayCause } from './cause.js';
 
 export interface XRayHttp {
   request?: {
@@ -17,27 +18,8 @@ export interface XRayHttp {
   response?: { status?: number; content_length?: number };
 }
 
-export interface XRayStackFrame {
-  label?: string;
-  path?: string;
-  line?: number;
-}
-
-export interface XRayException {
-  id: string;
-  message?: string;
-  type?: string;
-  remote?: boolean;
-  truncated?: number;
-  skipped?: number;
-  cause?: string;
-  stack?: XRayStackFrame[];
-}
-
-export interface XRayCause {
-  working_directory?: string;
-  exceptions: XRayException[];
-}
+export type { XRayStackFrame } from './stack.js';
+export type { XRayCause, XRayException } from './cause.js';
 
 export interface XRaySql {
   url?: string;

@@ -1,13 +1,21 @@
 /**
  * One span → one X-Ray node (the document body without its envelope).
- * Pure: reads only the span and the options it is given.
+ * Pure: reads only the span and the options it is given (no clock, no
+ * environment, no I/O). docs/attribute-mapping.md is the specification.
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpanLike, SpanContextLike, HrTime, JsonValue } from '../types.js';
-import type { XRayBody } from './document.js';
+import { isLambdaInvocationParent, isRootOnlyParent } from '../propagator.js';
+import { AttrReader, urlHost } from './attrs.js';
+import { buildAws } from './aws.js';
+import { buildCause } from './cause.js';
+import type { XRayBody, XRayLink } from './document.js';
+import { buildHttp, httpMethod } from './http.js';
 import { isValidSpanId, isValidTraceId, toXRayTraceId } from './ids.js';
-import { sanitizeName } from './names.js';
-import { dict, toJsonValue } from './values.js';
+import { sanitizeAnnotationKey, sanitizeName } from './names.js';
+import { resourceInfo } from './resource.js';
+import { buildSql, SQL_SYSTEMS } from './sql.js';
+import { dict, isAnnotationValue, toJsonValue } from './values.js';
 
 // SpanKind values, inlined to keep this module free of runtime imports.
 export const KIND_INTERNAL = 0;
@@ -17,13 +25,27 @@ export const KIND_PRODUCER = 3;
 export const KIND_CONSUMER = 4;
 const STATUS_ERROR = 2;
 
+/** X-Ray indexes at most 50 annotations per trace. */
+export const MAX_ANNOTATIONS_PER_TRACE = 50;
+const MAX_ANNOTATION_STRING = 1000;
+const MAX_EVENTS = 32;
+const MAX_LINKS = 128;
+
 export interface TranslateOptions {
+  /** Attribute keys whose values become annotations (keys sanitised to `[A-Za-z0-9_]`). */
+  indexedAttributes?: readonly string[];
+  /** Make every span attribute with a string, number or boolean value an annotation. */
+  indexAllAttributes?: boolean;
+  /** Write SQL query text into `sql.sanitized_query`. Default true. */
+  sqlQueries?: boolean;
+  /** `cause.working_directory`; the exporter passes `process.cwd()` read at construction. */
+  workingDirectory?: string;
   /**
-   * Where the spans run inside a Lambda invocation whose segment Lambda owns:
-   * local roots whose parent is `parentId` in trace `traceId` become
-   * subsegments of that segment instead of segments of their own.
+   * Annotations already used per trace (OTel trace ID → count), shared across
+   * calls so the 50-per-trace limit holds across exports. Updated in place.
+   * Without it, the limit holds within one call.
    */
-  lambdaParent?: { traceId: string; parentId: string };
+  annotationCounts?: Map<string, number>;
 }
 
 /** Counters the translation adds to; the exporter turns them into reports. */
@@ -32,10 +54,14 @@ export interface TranslateStats {
   invalidIds: number;
   /** Attribute values that could not be represented in JSON and were dropped. */
   droppedValues: number;
+  /** Annotations past the per-trace limit or with invalid values, moved to metadata. */
+  annotationsToMetadata: number;
+  /** Span events beyond the per-span limit, dropped. */
+  droppedEvents: number;
 }
 
 export function newTranslateStats(): TranslateStats {
-  return { invalidIds: 0, droppedValues: 0 };
+  return { invalidIds: 0, droppedValues: 0, annotationsToMetadata: 0, droppedEvents: 0 };
 }
 
 export interface SpanNode {
@@ -64,33 +90,67 @@ function isHrTime(t: unknown): t is HrTime {
   );
 }
 
-function parentOf(span: ReadableSpanLike): { id: string; remote: boolean } | undefined {
+interface Placement {
+  segment: boolean;
+  parentId: string | undefined;
+}
+
+/**
+ * Segment or subsegment, and the parent to write:
+ * - no parent: a segment;
+ * - a remote parent: a segment below it, except a Root-only `X-Amzn-Trace-Id`
+ *   parent (no `parent_id`: none exists) and the Lambda invocation's parent
+ *   (a subsegment of the function segment that Lambda records itself);
+ * - a local parent: a subsegment.
+ */
+function place(span: ReadableSpanLike): Placement {
   const p: SpanContextLike | undefined = span.parentSpanContext;
   if (p !== undefined && p !== null) {
-    return isValidSpanId(p.spanId) ? { id: p.spanId, remote: p.isRemote === true } : undefined;
+    if (!isValidSpanId(p.spanId)) return { segment: true, parentId: undefined };
+    if (p.isRemote !== true) return { segment: false, parentId: p.spanId };
+    if (isRootOnlyParent(p)) return { segment: true, parentId: undefined };
+    if (isLambdaInvocationParent(p)) return { segment: false, parentId: p.spanId };
+    return { segment: true, parentId: p.spanId };
   }
   // SDK 1.x: only the ID is known. A SERVER or CONSUMER span with a parent
   // is taken to continue a remote trace, as it almost always does.
   const id = span.parentSpanId;
-  if (!isValidSpanId(id)) return undefined;
-  return { id, remote: span.kind === KIND_SERVER || span.kind === KIND_CONSUMER };
+  if (!isValidSpanId(id)) return { segment: true, parentId: undefined };
+  return { segment: span.kind === KIND_SERVER || span.kind === KIND_CONSUMER, parentId: id };
 }
 
-/** Reads a string attribute. */
-function str(attrs: Attributes, key: string): string | undefined {
-  const v = attrs[key];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-function serviceName(span: ReadableSpanLike): string | undefined {
-  const attrs = span.resource?.attributes;
-  return attrs ? str(attrs, 'service.name') : undefined;
-}
-
-function httpStatus(attrs: Attributes): number | undefined {
-  const v = attrs['http.response.status_code'] ?? attrs['http.status_code'];
-  const n = typeof v === 'string' ? Number(v) : v;
-  return typeof n === 'number' && Number.isInteger(n) && n >= 100 && n <= 999 ? n : undefined;
+/** The name of a subsegment: the remote service it called where known. */
+function subsegmentName(
+  r: AttrReader,
+  span: ReadableSpanLike,
+  awsSdk: boolean,
+  dbSystem: string | undefined,
+  http: boolean,
+): string {
+  const remote = r.peek('aws.remote.service');
+  if (remote !== undefined) return remote.replace(/^(AWS::|AWS\.SDK\.)/, '');
+  const peer = r.peek('peer.service');
+  if (peer !== undefined) return peer;
+  if (awsSdk) return r.peek('rpc.service') ?? r.peek('aws.service') ?? span.name;
+  if (r.peek('aws.service') !== undefined) return r.peek('aws.service') as string;
+  if (dbSystem !== undefined && !dbSystem.includes('dynamodb')) {
+    const db = r.peek('db.namespace') ?? r.peek('db.name');
+    const host = r.peek('server.address') ?? r.peek('net.peer.name');
+    if (db !== undefined && host !== undefined) return `${db}@${host}`;
+    return db ?? host ?? span.name;
+  }
+  if (http && span.kind === KIND_CLIENT) {
+    const hostHeader = r.peek('http.host');
+    const url = r.peek('url.full') ?? r.peek('http.url');
+    return (
+      r.peek('server.address') ??
+      r.peek('net.peer.name') ??
+      (hostHeader !== undefined ? hostHeader.replace(/:\d+$/, '') : undefined) ??
+      (url !== undefined ? urlHost(url) : undefined) ??
+      span.name
+    );
+  }
+  return span.name;
 }
 
 /**
@@ -107,24 +167,22 @@ export function translateSpan(
     stats.invalidIds++;
     return undefined;
   }
-  const attrs: Attributes = span.attributes ?? {};
-  const parent = parentOf(span);
-  let segment = parent === undefined || parent.remote;
-  let parentId = parent?.id;
-  const lambda = options.lambdaParent;
-  if (segment && lambda !== undefined && lambda.traceId === sc.traceId) {
-    // Lambda owns the function's segment: hang local roots below it.
-    if (parentId === undefined || parentId === lambda.parentId) {
-      segment = false;
-      parentId = lambda.parentId;
-    }
-  }
+  const attrs: Attributes =
+    span.attributes !== null && typeof span.attributes === 'object' ? span.attributes : {};
+  const r = new AttrReader(attrs);
+  const { segment, parentId } = place(span);
+  const resource = resourceInfo(span.resource);
+  const name = typeof span.name === 'string' ? span.name : '';
+
+  const awsSdk = attrs['rpc.system'] === 'aws-api';
+  const dbSystem = r.str('db.system.name') ?? r.str('db.system');
+  const isHttp = httpMethod(new AttrReader(attrs)) !== undefined;
 
   const start = isHrTime(span.startTime) ? hrTimeToSeconds(span.startTime) : 0;
   const body: XRayBody = {
     name: segment
-      ? sanitizeName(serviceName(span) ?? span.name, 'service')
-      : sanitizeName(span.name, 'span'),
+      ? sanitizeName(resource.serviceName ?? name, 'service')
+      : sanitizeName(subsegmentName(r, span, awsSdk, dbSystem, isHttp), sanitizeName(name)),
     id: sc.spanId,
     start_time: start,
   };
@@ -136,11 +194,13 @@ export function translateSpan(
   }
 
   if (!segment) {
-    if (attrs['rpc.system'] === 'aws-api') body.namespace = 'aws';
+    if (awsSdk || r.peek('aws.service') !== undefined) body.namespace = 'aws';
     else if (span.kind === KIND_CLIENT || span.kind === KIND_PRODUCER) body.namespace = 'remote';
   }
 
-  const status = httpStatus(attrs);
+  const server = span.kind === KIND_SERVER || (segment && span.kind !== KIND_CLIENT);
+  const http = buildHttp(r, server, segment);
+  const status = http?.response?.status;
   if (status !== undefined && status >= 400 && status < 500) {
     body.error = true;
     if (status === 429) body.throttle = true;
@@ -148,25 +208,140 @@ export function translateSpan(
     body.fault = true;
   }
 
-  const metadata = attributesToMetadata(attrs, stats);
-  if (metadata !== undefined) body.metadata = { default: metadata };
+  if (segment) {
+    if (resource.origin !== undefined) body.origin = resource.origin;
+    const user = r.str('enduser.id');
+    if (user !== undefined) body.user = user;
+    if (resource.serviceVersion !== undefined) body.service = { version: resource.serviceVersion };
+  }
+  if (http !== undefined) body.http = http;
 
+  const spanAws = buildAws(r, awsSdk, dbSystem);
+  if (segment && resource.aws !== undefined) {
+    body.aws = spanAws === undefined ? resource.aws : { ...resource.aws, ...spanAws };
+  } else if (spanAws !== undefined) {
+    body.aws = spanAws;
+  }
+  if (dbSystem !== undefined && SQL_SYSTEMS.has(dbSystem)) {
+    body.sql = buildSql(r, dbSystem, options.sqlQueries !== false);
+  }
+
+  const cause = buildCause(span, {
+    workingDirectory: options.workingDirectory,
+    remote: span.kind === KIND_CLIENT || span.kind === KIND_PRODUCER,
+  });
+  if (cause !== undefined) body.cause = cause;
+
+  annotateAndDescribe(span, sc.traceId, r, segment, resource.metadata, options, stats, body);
+
+  const links = translateLinks(span, stats);
+  if (links !== undefined) body.links = links;
   return { traceId: sc.traceId, id: sc.spanId, parentId, segment, body };
 }
 
-function attributesToMetadata(
-  attrs: Attributes,
+const indexedSets = new WeakMap<readonly string[], Set<string>>();
+
+function indexedSet(keys: readonly string[] | undefined): Set<string> | undefined {
+  if (keys === undefined || keys.length === 0) return undefined;
+  let set = indexedSets.get(keys);
+  if (set === undefined) {
+    set = new Set(keys);
+    indexedSets.set(keys, set);
+  }
+  return set;
+}
+
+/** Annotations, `metadata.default` (span attributes, resource, events). */
+function annotateAndDescribe(
+  span: ReadableSpanLike,
+  traceId: string,
+  r: AttrReader,
+  segment: boolean,
+  resourceMetadata: ReadonlyArray<readonly [string, JsonValue]>,
+  options: TranslateOptions,
   stats: TranslateStats,
-): Record<string, JsonValue> | undefined {
-  let out: Record<string, JsonValue> | undefined;
+  body: XRayBody,
+): void {
+  const attrs = r.attrs;
+  const indexed = indexedSet(options.indexedAttributes);
+  const fromSpan = r.strs('aws.xray.annotations');
+  const all = options.indexAllAttributes === true;
+  const counts = options.annotationCounts;
+  let used = counts?.get(traceId) ?? 0;
+
+  let annotations: Record<string, string | number | boolean> | undefined;
+  let metadata: Record<string, JsonValue> | undefined;
   for (const key in attrs) {
-    if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
-    const v = toJsonValue(attrs[key]);
+    if (!Object.prototype.hasOwnProperty.call(attrs, key) || r.isUsed(key)) continue;
+    const value = attrs[key];
+    if (all || indexed?.has(key) === true || fromSpan?.includes(key) === true) {
+      if (isAnnotationValue(value) && used < MAX_ANNOTATIONS_PER_TRACE) {
+        annotations ??= dict();
+        annotations[sanitizeAnnotationKey(key)] =
+          typeof value === 'string' && value.length > MAX_ANNOTATION_STRING
+            ? value.slice(0, MAX_ANNOTATION_STRING)
+            : value;
+        used++;
+        continue;
+      }
+      if (!all || isAnnotationValue(value)) stats.annotationsToMetadata++;
+    }
+    const v = toJsonValue(value);
     if (v === undefined) {
-      if (attrs[key] !== undefined) stats.droppedValues++;
+      if (value !== undefined) stats.droppedValues++;
       continue;
     }
-    (out ??= dict())[key] = v;
+    (metadata ??= dict())[key] = v;
+  }
+  if (counts !== undefined && annotations !== undefined) counts.set(traceId, used);
+
+  if (segment) for (const [k, v] of resourceMetadata) (metadata ??= dict())[k] = v;
+  const events = describeEvents(span, stats);
+  if (events !== undefined) (metadata ??= dict())['otel.events'] = events;
+
+  if (annotations !== undefined) body.annotations = annotations;
+  if (metadata !== undefined) body.metadata = { default: metadata };
+}
+
+/** Span events other than exceptions, for metadata. */
+function describeEvents(span: ReadableSpanLike, stats: TranslateStats): JsonValue[] | undefined {
+  const events = span.events;
+  if (!Array.isArray(events) || events.length === 0) return undefined;
+  let out: JsonValue[] | undefined;
+  for (const e of events) {
+    if (e === null || typeof e !== 'object' || e.name === 'exception') continue;
+    if ((out?.length ?? 0) >= MAX_EVENTS) {
+      stats.droppedEvents++;
+      continue;
+    }
+    const item: Record<string, JsonValue> = dict();
+    item.name = typeof e.name === 'string' ? e.name : String(e.name);
+    if (isHrTime(e.time)) item.time = hrTimeToSeconds(e.time);
+    const attributes = e.attributes ? toJsonValue(e.attributes) : undefined;
+    if (attributes !== undefined && Object.keys(attributes as object).length > 0) {
+      item.attributes = attributes;
+    }
+    (out ??= []).push(item);
+  }
+  return out;
+}
+
+function translateLinks(span: ReadableSpanLike, stats: TranslateStats): XRayLink[] | undefined {
+  const links = span.links;
+  if (!Array.isArray(links) || links.length === 0) return undefined;
+  let out: XRayLink[] | undefined;
+  for (const link of links.slice(0, MAX_LINKS)) {
+    const c = link?.context;
+    if (!c || !isValidTraceId(c.traceId) || !isValidSpanId(c.spanId)) {
+      stats.droppedValues++;
+      continue;
+    }
+    const l: XRayLink = { trace_id: toXRayTraceId(c.traceId), id: c.spanId };
+    const attributes = link.attributes ? toJsonValue(link.attributes) : undefined;
+    if (attributes !== undefined && Object.keys(attributes as object).length > 0) {
+      l.attributes = attributes as Record<string, JsonValue>;
+    }
+    (out ??= []).push(l);
   }
   return out;
 }

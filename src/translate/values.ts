@@ -1,8 +1,8 @@
 /**
  * Turning attribute values of any type into JSON that X-Ray accepts.
  * JSON has no NaN, Infinity or BigInt, and `JSON.stringify` throws on BigInt
- * and on cycles; attribute values are user data, so every one goes through
- * {@link toJsonValue} before it reaches a document.
+ * and on cycles; attribute values are user data (and with SDK 3.x may be
+ * nested objects or bytes), so every one goes through {@link toJsonValue}.
  */
 import type { JsonValue } from '../types.js';
 
@@ -10,7 +10,7 @@ const MAX_DEPTH = 8;
 
 /**
  * Converts any value to JSON. Returns `undefined` for values that cannot be
- * represented (functions, symbols, objects that are not arrays): the caller
+ * represented (functions, symbols, `undefined`, class instances): the caller
  * drops them and counts the drop.
  */
 export function toJsonValue(value: unknown, depth = 0): JsonValue | undefined {
@@ -23,20 +23,40 @@ export function toJsonValue(value: unknown, depth = 0): JsonValue | undefined {
       return Number.isFinite(value) ? value : String(value);
     case 'bigint':
       return value.toString();
-    case 'object': {
-      if (value === null) return null;
-      if (!Array.isArray(value) || depth >= MAX_DEPTH) return undefined;
-      const out: JsonValue[] = new Array<JsonValue>(value.length);
-      for (let i = 0; i < value.length; i++) {
-        // Holes and unrepresentable elements become null, as JSON.stringify would.
-        const v = toJsonValue(value[i], depth + 1);
-        out[i] = v === undefined ? null : v;
-      }
-      return out;
-    }
+    case 'object':
+      return value === null ? null : objectToJson(value, depth);
     default:
       return undefined;
   }
+}
+
+function objectToJson(value: object, depth: number): JsonValue | undefined {
+  if (depth >= MAX_DEPTH) return undefined;
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = new Array<JsonValue>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      // Holes and unrepresentable elements become null, as JSON.stringify would.
+      const v = toJsonValue(value[i], depth + 1);
+      out[i] = v === undefined ? null : v;
+    }
+    return out;
+  }
+  if (ArrayBuffer.isView(value)) {
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  }
+  if (value instanceof Date) {
+    return Number.isFinite(value.getTime()) ? value.toISOString() : undefined;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  // A plain map (SDK 3.x "AnyValue"): own enumerable keys only, into an
+  // object without a prototype so `__proto__` stays an ordinary key.
+  const out = dict();
+  for (const key of Object.keys(value)) {
+    const v = toJsonValue((value as Record<string, unknown>)[key], depth + 1);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
 }
 
 /** True for values X-Ray accepts as annotation values. */

@@ -1,0 +1,61 @@
+/**
+ * The `sql` block, for SQL databases only, from the stable database semantic
+ * conventions and the old ones. docs/attribute-mapping.md has the table.
+ */
+import type { XRaySql } from './document.js';
+import type { AttrReader } from './attrs.js';
+import { stripCredentials, urlHostPart } from './attrs.js';
+
+export const SQL_SYSTEMS = new Set([
+  'postgresql',
+  'mysql',
+  'mariadb',
+  'mssql',
+  'microsoft.sql_server',
+  'oracle',
+  'oracle.db',
+  'db2',
+  'ibm.db2',
+  'sqlite',
+  'other_sql',
+  'cockroachdb',
+  'h2',
+  'h2database',
+  'hsqldb',
+  'derby',
+  'hive',
+  'teradata',
+  'redshift',
+  'aws.redshift',
+  'hanadb',
+  'sap.hana',
+  'clickhouse',
+  'trino',
+  'spanner',
+  'gcp.spanner',
+]);
+
+const MAX_QUERY = 16_384;
+
+export function buildSql(r: AttrReader, system: string, queries: boolean): XRaySql {
+  const sql: XRaySql = {};
+  const connection = r.str('db.connection_string');
+  const host = r.str('server.address') ?? r.str('net.peer.name');
+  const port = r.int('server.port') ?? r.int('net.peer.port');
+  const db = r.str('db.namespace') ?? r.str('db.name');
+  if (connection !== undefined && connection.includes('://')) {
+    sql.url = stripCredentials(connection);
+  } else if (host !== undefined) {
+    sql.url = `${system}://${urlHostPart(host)}${port === undefined ? '' : `:${port}`}/${db ?? ''}`;
+  }
+  sql.database_type = system;
+  const version = r.str('db.version');
+  if (version !== undefined) sql.database_version = version;
+  const user = r.str('db.user');
+  if (user !== undefined) sql.user = user;
+  const query = r.str('db.query.text') ?? r.str('db.statement') ?? r.str('db.query.summary');
+  if (queries && query !== undefined) {
+    sql.sanitized_query = query.length > MAX_QUERY ? query.slice(0, MAX_QUERY) : query;
+  }
+  return sql;
+}
