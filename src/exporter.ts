@@ -29,7 +29,7 @@ export interface ExporterStats extends TransportStats {
   spansReceived: number;
   /** Spans whose body was shrunk to fit a datagram (they were still sent). */
   spansShrunk: number;
-  /** Spans skipped because their trace or span ID was invalid. */
+  /** Spans skipped because their trace or span ID, or both their times, were invalid. */
   spansInvalid: number;
   /** Spans not translated because translation failed unexpectedly. */
   spansFailed: number;
@@ -60,6 +60,7 @@ export class AWSXRaySpanExporter {
       indexedAttributes: this.config.indexedAttributes,
       indexAllAttributes: this.config.indexAllAttributes,
       sqlQueries: this.config.sqlQueries,
+      dropAttributes: this.config.dropAttributes,
       workingDirectory: safeCwd(),
       annotationCounts: this.annotationCounts,
     };
@@ -160,6 +161,10 @@ export class AWSXRaySpanExporter {
 
   private noteTranslation(spans: ReadableSpanLike[], shrunk: number, stats: TranslateStats): void {
     const { invalidIds: invalid, droppedValues } = stats;
+    if (stats.unreadable > 0) {
+      this.failed += stats.unreadable;
+      this.reporter.error('unreadable', 'spans skipped: reading the span threw', stats.unreadable);
+    }
     if (stats.annotationsToMetadata > 0) {
       this.reporter.warn(
         'annotations',
@@ -181,6 +186,14 @@ export class AWSXRaySpanExporter {
     if (invalid > 0) {
       this.invalid += invalid;
       this.reporter.warn('invalidIds', 'spans skipped: invalid trace or span ID', invalid);
+    }
+    if (stats.invalidTimes > 0) {
+      this.invalid += stats.invalidTimes;
+      this.reporter.warn(
+        'invalidTimes',
+        'spans skipped: no valid start or end time',
+        stats.invalidTimes,
+      );
     }
     if (droppedValues > 0) {
       this.reporter.warn(

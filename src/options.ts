@@ -21,6 +21,13 @@ export interface AWSXRaySpanExporterOptions {
    */
   sqlQueries?: boolean;
   /**
+   * Attributes never to send: exact keys, or prefixes ending in `*`
+   * (`'http.request.header.*'`). Captured `authorization`, `cookie`,
+   * `set-cookie`, `proxy-authorization`, `x-api-key` and
+   * `x-amz-security-token` headers are always left out.
+   */
+  dropAttributes?: string[];
+  /**
    * The daemon's address, in any form `AWS_XRAY_DAEMON_ADDRESS` accepts
    * (`host:port`, `[::1]:2000`, `udp:host:port tcp:host:port`).
    * Default: `AWS_XRAY_DAEMON_ADDRESS`, else `127.0.0.1:2000`.
@@ -53,6 +60,7 @@ export interface ExporterConfig {
   indexedAttributes: string[] | undefined;
   indexAllAttributes: boolean;
   sqlQueries: boolean;
+  dropAttributes: string[] | undefined;
   daemon: DaemonAddress;
   maxDatagramBytes: number;
   maxQueueBytes: number;
@@ -109,18 +117,11 @@ export function resolveExporterConfig(
       );
     }
   }
-  let indexedAttributes: string[] | undefined;
-  if (o.indexedAttributes !== undefined) {
-    if (Array.isArray(o.indexedAttributes)) {
-      indexedAttributes = o.indexedAttributes.filter((k): k is string => typeof k === 'string');
-    } else {
-      warnings.push('option indexedAttributes is not an array of strings; ignored');
-    }
-  }
   return {
-    indexedAttributes,
+    indexedAttributes: stringList('indexedAttributes', o.indexedAttributes, warnings),
     indexAllAttributes: o.indexAllAttributes === true,
     sqlQueries: o.sqlQueries !== false,
+    dropAttributes: stringList('dropAttributes', o.dropAttributes, warnings),
     daemon,
     maxDatagramBytes: positiveNumber(
       'maxDatagramBytes',
@@ -157,4 +158,13 @@ export function resolveExporterConfig(
     ),
     warnings,
   };
+}
+
+function stringList(name: string, value: unknown, warnings: string[]): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    warnings.push(`option ${name} is not an array of strings; ignored`);
+    return undefined;
+  }
+  return value.filter((k): k is string => typeof k === 'string');
 }

@@ -29,8 +29,14 @@ export function translateSpans(
   const stats = newTranslateStats();
   const nodes: SpanNode[] = [];
   for (const span of spans) {
-    const node = translateSpan(span, options, stats);
-    if (node !== undefined) nodes.push(node);
+    // A span is user-reachable data: one whose getters throw must not cost
+    // the others their place in the batch.
+    try {
+      const node = translateSpan(span, options, stats);
+      if (node !== undefined) nodes.push(node);
+    } catch {
+      stats.unreadable++;
+    }
   }
   const { documents, shrunk } = packNodes(nodes, options.maxDatagramBytes ?? MAX_DATAGRAM_BYTES);
   return { documents, shrunk, stats };

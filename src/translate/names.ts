@@ -29,5 +29,6 @@ const ANNOTATION_KEY_INVALID = /[^A-Za-z0-9_]/g;
 /** Annotation keys may contain only `[A-Za-z0-9_]`: other characters become `_`. */
 export function sanitizeAnnotationKey(key: string): string {
   const out = key.replace(ANNOTATION_KEY_INVALID, '_');
+  if (out === '') return '_';
   return out.length > 500 ? out.slice(0, 500) : out;
 }

@@ -38,6 +38,11 @@ export interface TranslateOptions {
   indexAllAttributes?: boolean;
   /** Write SQL query text into `sql.sanitized_query`. Default true. */
   sqlQueries?: boolean;
+  /**
+   * Attributes never to send: exact keys, or prefixes ending in `*`
+   * (`http.request.header.*`). Credential-bearing headers are always left out.
+   */
+  dropAttributes?: readonly string[];
   /** `cause.working_directory`; the exporter passes `process.cwd()` read at construction. */
   workingDirectory?: string;
   /**
@@ -52,16 +57,30 @@ export interface TranslateOptions {
 export interface TranslateStats {
   /** Spans skipped because their IDs are invalid. */
   invalidIds: number;
+  /** Spans skipped because neither their start nor their end time is valid. */
+  invalidTimes: number;
   /** Attribute values that could not be represented in JSON and were dropped. */
   droppedValues: number;
   /** Annotations past the per-trace limit or with invalid values, moved to metadata. */
   annotationsToMetadata: number;
   /** Span events beyond the per-span limit, dropped. */
   droppedEvents: number;
+  /** Spans that could not be read at all (a getter or method threw), skipped. */
+  unreadable: number;
+  /** Attributes left out by the `dropAttributes` option or as credentials. */
+  droppedAttributes: number;
 }
 
 export function newTranslateStats(): TranslateStats {
-  return { invalidIds: 0, droppedValues: 0, annotationsToMetadata: 0, droppedEvents: 0 };
+  return {
+    invalidIds: 0,
+    invalidTimes: 0,
+    droppedValues: 0,
+    annotationsToMetadata: 0,
+    droppedEvents: 0,
+    unreadable: 0,
+    droppedAttributes: 0,
+  };
 }
 
 export interface SpanNode {
@@ -86,7 +105,7 @@ function isHrTime(t: unknown): t is HrTime {
     t.length === 2 &&
     Number.isFinite(t[0]) &&
     Number.isFinite(t[1]) &&
-    (t[0] as number) >= 0
+    (t[0] as number) > 0
   );
 }
 
@@ -123,6 +142,7 @@ function place(span: ReadableSpanLike): Placement {
 function subsegmentName(
   r: AttrReader,
   span: ReadableSpanLike,
+  name: string,
   awsSdk: boolean,
   dbSystem: string | undefined,
   http: boolean,
@@ -131,13 +151,13 @@ function subsegmentName(
   if (remote !== undefined) return remote.replace(/^(AWS::|AWS\.SDK\.)/, '');
   const peer = r.peek('peer.service');
   if (peer !== undefined) return peer;
-  if (awsSdk) return r.peek('rpc.service') ?? r.peek('aws.service') ?? span.name;
+  if (awsSdk) return r.peek('rpc.service') ?? r.peek('aws.service') ?? name;
   if (r.peek('aws.service') !== undefined) return r.peek('aws.service') as string;
   if (dbSystem !== undefined && !dbSystem.includes('dynamodb')) {
     const db = r.peek('db.namespace') ?? r.peek('db.name');
     const host = r.peek('server.address') ?? r.peek('net.peer.name');
     if (db !== undefined && host !== undefined) return `${db}@${host}`;
-    return db ?? host ?? span.name;
+    return db ?? host ?? name;
   }
   if (http && span.kind === KIND_CLIENT) {
     const hostHeader = r.peek('http.host');
@@ -147,10 +167,10 @@ function subsegmentName(
       r.peek('net.peer.name') ??
       (hostHeader !== undefined ? hostHeader.replace(/:\d+$/, '') : undefined) ??
       (url !== undefined ? urlHost(url) : undefined) ??
-      span.name
+      name
     );
   }
-  return span.name;
+  return name;
 }
 
 /**
@@ -178,19 +198,27 @@ export function translateSpan(
   const dbSystem = r.str('db.system.name') ?? r.str('db.system');
   const isHttp = httpMethod(new AttrReader(attrs)) !== undefined;
 
-  const start = isHrTime(span.startTime) ? hrTimeToSeconds(span.startTime) : 0;
+  // A missing or broken time is replaced by the other one; without either,
+  // the span cannot be placed on a timeline and is skipped.
+  const startOk = isHrTime(span.startTime);
+  const endOk = span.ended !== false && isHrTime(span.endTime);
+  if (!startOk && !endOk) {
+    stats.invalidTimes++;
+    return undefined;
+  }
+  const start = hrTimeToSeconds(startOk ? span.startTime : span.endTime);
   const body: XRayBody = {
     name: segment
       ? sanitizeName(resource.serviceName ?? name, 'service')
-      : sanitizeName(subsegmentName(r, span, awsSdk, dbSystem, isHttp), sanitizeName(name)),
+      : sanitizeName(subsegmentName(r, span, name, awsSdk, dbSystem, isHttp), sanitizeName(name)),
     id: sc.spanId,
     start_time: start,
   };
-  if (span.ended === false || !isHrTime(span.endTime)) {
+  if (span.ended === false) {
     body.in_progress = true;
   } else {
     // A clock step can end a span before it started; X-Ray wants end ≥ start.
-    body.end_time = Math.max(start, hrTimeToSeconds(span.endTime));
+    body.end_time = endOk ? Math.max(start, hrTimeToSeconds(span.endTime)) : start;
   }
 
   if (!segment) {
@@ -239,6 +267,52 @@ export function translateSpan(
   return { traceId: sc.traceId, id: sc.spanId, parentId, segment, body };
 }
 
+/** Captured headers that carry credentials: never sent, whatever the options. */
+const SENSITIVE_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'x-amz-security-token',
+]);
+
+function isSensitive(key: string): boolean {
+  if (!key.startsWith('http.')) return false;
+  const i = key.indexOf('.header.');
+  return i > 0 && SENSITIVE_HEADERS.has(key.slice(i + 8).toLowerCase());
+}
+
+interface DropMatcher {
+  exact: Set<string>;
+  prefixes: string[];
+}
+
+const dropMatchers = new WeakMap<readonly string[], DropMatcher>();
+
+function dropMatcher(keys: readonly string[] | undefined): DropMatcher | undefined {
+  if (keys === undefined || keys.length === 0) return undefined;
+  let m = dropMatchers.get(keys);
+  if (m === undefined) {
+    m = { exact: new Set(), prefixes: [] };
+    for (const k of keys) {
+      if (typeof k !== 'string') continue;
+      if (k.endsWith('*')) m.prefixes.push(k.slice(0, -1));
+      else m.exact.add(k);
+    }
+    dropMatchers.set(keys, m);
+  }
+  return m;
+}
+
+function isDropped(key: string, m: DropMatcher | undefined): boolean {
+  if (isSensitive(key)) return true;
+  if (m === undefined) return false;
+  if (m.exact.has(key)) return true;
+  for (const p of m.prefixes) if (key.startsWith(p)) return true;
+  return false;
+}
+
 const indexedSets = new WeakMap<readonly string[], Set<string>>();
 
 function indexedSet(keys: readonly string[] | undefined): Set<string> | undefined {
@@ -268,13 +342,23 @@ function annotateAndDescribe(
   const all = options.indexAllAttributes === true;
   const counts = options.annotationCounts;
   let used = counts?.get(traceId) ?? 0;
+  const drop = dropMatcher(options.dropAttributes);
 
   let annotations: Record<string, string | number | boolean> | undefined;
   let metadata: Record<string, JsonValue> | undefined;
   for (const key in attrs) {
-    if (!Object.prototype.hasOwnProperty.call(attrs, key) || r.isUsed(key)) continue;
+    if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
+    // Mapped attributes (already in an X-Ray field) may still be annotations
+    // when asked for by name, as with the collector; never metadata too.
+    const mapped = r.isUsed(key);
+    const named = indexed?.has(key) === true || fromSpan?.includes(key) === true;
+    if (mapped && !named) continue;
+    if (isDropped(key, drop)) {
+      stats.droppedAttributes++;
+      continue;
+    }
     const value = attrs[key];
-    if (all || indexed?.has(key) === true || fromSpan?.includes(key) === true) {
+    if (named || (all && !mapped)) {
       if (isAnnotationValue(value) && used < MAX_ANNOTATIONS_PER_TRACE) {
         annotations ??= dict();
         annotations[sanitizeAnnotationKey(key)] =
@@ -284,8 +368,9 @@ function annotateAndDescribe(
         used++;
         continue;
       }
-      if (!all || isAnnotationValue(value)) stats.annotationsToMetadata++;
+      if (named || isAnnotationValue(value)) stats.annotationsToMetadata++;
     }
+    if (mapped) continue;
     const v = toJsonValue(value);
     if (v === undefined) {
       if (value !== undefined) stats.droppedValues++;

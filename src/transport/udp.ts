@@ -304,6 +304,7 @@ export class UdpTransport {
       return;
     }
     this.refill();
+    let broken = false;
     withoutTracing(() => {
       // The bucket may go negative by one datagram; the next turn waits it off.
       while (this.head < this.queue.length && this.tokens > 0) {
@@ -314,12 +315,25 @@ export class UdpTransport {
         try {
           socket.send([HEADER, item.json], (err) => this.onSent(socket, item, err));
         } catch (err) {
-          // send() throws synchronously only when the socket is already closed.
+          // send() throws synchronously only when the socket was closed
+          // underneath us: reopen, and give the datagram one more try.
           this.inFlight.delete(item);
-          this.onSendError(item, err as Error);
+          if (item.retried) this.onSendError(item, err as Error);
+          else {
+            item.retried = true;
+            this.requeueFront(item);
+          }
+          broken = true;
+          break;
         }
       }
     });
+    if (broken) {
+      this.options.reporter.warn('socket', 'UDP socket closed underneath the exporter; reopening');
+      this.stats.socketErrors++;
+      this.teardown();
+      this.state = 'idle';
+    }
     if (this.head >= this.queue.length) this.resetQueue();
     if (this.head < this.queue.length) this.schedule();
     this.checkDrained();

@@ -4,7 +4,10 @@ import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Reporter } from '../../src/diag.js';
 import { AWSXRaySpanExporter } from '../../src/index.js';
+import { UdpTransport } from '../../src/transport/udp.js';
+import type { SendOutcome } from '../../src/transport/udp.js';
 import type { ReadableSpanLike } from '../../src/types.js';
 import { TestDaemon } from '../helpers/daemon.js';
 import { makeSpan, spanId } from '../helpers/spans.js';
@@ -159,16 +162,99 @@ describe('faults', () => {
   });
 
   it('never keeps the process alive', async () => {
-    const app = fileURLToPath(new URL('../fixtures/unref-app.mjs', import.meta.url));
+    const app = fileURLToPath(new URL('../fixtures/unref-app.ts', import.meta.url));
     const t0 = performance.now();
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [app, `127.0.0.1:${await deadPort()}`],
+      ['--import', 'tsx', app, `127.0.0.1:${await deadPort()}`],
       {
         timeout: 10_000,
       },
     );
     assert.equal(stdout.trim(), 'exported 0');
-    assert.ok(performance.now() - t0 < 5000);
+    assert.ok(performance.now() - t0 < 5000, 'the process exits on its own, promptly');
+  });
+});
+
+describe('faults: transport edge cases', () => {
+  let diagCap: ReturnType<typeof captureDiag>;
+  beforeEach(() => {
+    diagCap = captureDiag();
+  });
+  afterEach(() => diagCap.restore());
+
+  it('EMSGSIZE: a datagram the kernel refuses is counted, the next one still goes', async () => {
+    const daemon = await TestDaemon.start();
+    const reporter = new Reporter();
+    const transport = new UdpTransport({
+      endpoint: { host: '127.0.0.1', port: daemon.port },
+      reporter,
+      maxQueueBytes: 1 << 20,
+      burstBytes: 1 << 20,
+      bytesPerSecond: 1 << 30,
+    });
+    const huge = { json: `{"x":"${'a'.repeat(70_000)}"}`, bytes: 70_008, spans: 1 };
+    const ok = { json: '{"name":"n"}', bytes: 12, spans: 1 };
+    const outcomes = await Promise.all([
+      new Promise<SendOutcome>((r) => transport.send([huge], r)),
+      new Promise<SendOutcome>((r) => transport.send([ok], r)),
+    ]);
+    assert.deepEqual(outcomes, [
+      { sentSpans: 0, droppedSpans: 1 },
+      { sentSpans: 1, droppedSpans: 0 },
+    ]);
+    assert.equal(transport.stats.dropped.sendError, 1);
+    assert.ok(
+      diagCap.lines.some((l) => l.includes('EMSGSIZE')),
+      diagCap.lines.join('\n'),
+    );
+    await transport.close(1000);
+    await daemon.close();
+  });
+
+  it('a socket closed underneath the exporter is reopened and nothing is lost', async () => {
+    const daemon = await TestDaemon.start();
+    const exporter = new AWSXRaySpanExporter({ daemonAddress: daemon.address });
+    await exportOnce(exporter, batch(1, 0));
+    // Reach in and close the socket, as a misbehaving library might.
+    const transport = (exporter as unknown as { transport: { socket: dgram.Socket } }).transport;
+    transport.socket.close();
+    const r = await exportOnce(exporter, batch(1, 1));
+    assert.equal(r.code, 0);
+    await daemon.waitForSpans(2);
+    assert.equal(exporter.getStats().spansSent, 2);
+    await exporter.shutdown();
+    await daemon.close();
+  });
+
+  it('shutdown racing export and forceFlush: no throw, callbacks once, counts add up', async () => {
+    const daemon = await TestDaemon.start();
+    const exporter = new AWSXRaySpanExporter({
+      daemonAddress: daemon.address,
+      flushTimeoutMillis: 2000,
+    });
+    const calls: number[] = [];
+    const results: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 20; i++) {
+      results.push(
+        new Promise<void>((resolve) =>
+          exporter.export(batch(50, i * 50), (res) => {
+            calls.push(res.code);
+            resolve();
+          }),
+        ),
+      );
+      if (i === 5) results.push(exporter.forceFlush());
+      if (i === 10) results.push(exporter.shutdown());
+      if (i === 12) results.push(exporter.forceFlush());
+    }
+    await Promise.all(results);
+    assert.equal(calls.length, 20, 'each export called back exactly once');
+    const s = exporter.getStats();
+    assert.equal(s.spansReceived, 1000);
+    assert.equal(s.spansSent + s.dropped.shutdown, 1000, JSON.stringify(s));
+    assert.ok(s.dropped.shutdown >= 9 * 50, 'exports after shutdown fail');
+    await daemon.waitForSpans(s.spansSent);
+    await daemon.close();
   });
 });

@@ -1,0 +1,104 @@
+/**
+ * Load: a sustained burst far beyond what the daemon can take. Memory stays
+ * bounded by the send queue, drops are counted, and the exporter recovers.
+ */
+import * as assert from 'node:assert/strict';
+import * as dgram from 'node:dgram';
+import { once } from 'node:events';
+import { AWSXRaySpanExporter } from '../../src/index.js';
+import { captureDiag } from '../helpers/diag.js';
+import { RemoteListener } from '../helpers/remote-listener.js';
+import { newProvider } from '../helpers/spans.js';
+
+describe('hardening: load', function () {
+  this.timeout(120_000);
+
+  it('1,000,000 spans through BatchSpanProcessor at full speed: bounded memory, every span counted', async () => {
+    // A listener that never reads: the worst case for the sender (UDP gives
+    // no back-pressure, so the exporter must bound itself).
+    const sink = dgram.createSocket('udp4');
+    sink.bind(0, '127.0.0.1');
+    await once(sink, 'listening');
+    const diagCap = captureDiag();
+    const maxQueueBytes = 4 * 1024 * 1024;
+    const exporter = new AWSXRaySpanExporter({
+      daemonAddress: `127.0.0.1:${sink.address().port}`,
+      maxQueueBytes,
+    });
+    const provider = newProvider(exporter, 'batch', undefined, {
+      maxQueueSize: 8192,
+      maxExportBatchSize: 512,
+      scheduledDelayMillis: 50,
+    });
+    const tracer = provider.getTracer('load');
+    global.gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    let heapPeak = heapBefore;
+    const total = 1_000_000;
+    for (let i = 0; i < total; i += 1000) {
+      for (let j = 0; j < 1000; j++) {
+        const span = tracer.startSpan('work', { attributes: { i: i + j, 'app.kind': 'load' } });
+        span.end();
+      }
+      // Let the processor and the exporter run, as an app's event loop would.
+      await new Promise((r) => setImmediate(r));
+      if (i % 50_000 === 0) heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    }
+    await provider.forceFlush();
+    await provider.shutdown();
+    diagCap.restore();
+    sink.close();
+    const s = exporter.getStats();
+    // What the exporter was given, it accounts for: sent or dropped, by reason.
+    const dropped =
+      s.dropped.queueFull + s.dropped.sendError + s.dropped.shutdown + s.dropped.unresolved;
+    assert.equal(
+      s.spansSent + dropped + s.spansInvalid + s.spansFailed,
+      s.spansReceived,
+      JSON.stringify(s),
+    );
+    assert.ok(s.spansReceived > 0, 'the processor exported something');
+    assert.ok(s.queuedBytesHighWater <= maxQueueBytes, `queue peaked at ${s.queuedBytesHighWater}`);
+    const growth = heapPeak - heapBefore;
+    assert.ok(growth < 256 * 1024 * 1024, `heap grew by ${(growth / 1048576).toFixed(0)} MiB`);
+    console.log(
+      `      received ${s.spansReceived} of ${total} (the SDK dropped the rest), sent ${s.spansSent}, ` +
+        `queue-full drops ${s.dropped.queueFull}, queue peak ${(s.queuedBytesHighWater / 1024).toFixed(0)} KiB, ` +
+        `heap growth ${(growth / 1048576).toFixed(0)} MiB`,
+    );
+  });
+
+  it('a listener that keeps up receives every datagram of a sustained 20,000 spans/s', async () => {
+    const listener = await RemoteListener.start();
+    const exporter = new AWSXRaySpanExporter({ daemonAddress: listener.address });
+    const provider = newProvider(exporter, 'batch');
+    const tracer = provider.getTracer('load');
+    const seconds = 2;
+    // 10-span traces at 2,000 traces/s = 20,000 spans/s, caught up every timer tick.
+    const t0 = performance.now();
+    let made = 0;
+    while (performance.now() - t0 < seconds * 1000) {
+      const due = Math.floor((performance.now() - t0) * 20) - made;
+      for (let t = 0; t < due / 10; t++) {
+        tracer.startActiveSpan('request', (root) => {
+          for (let j = 1; j < 10; j++) tracer.startSpan(`step ${j}`).end();
+          root.end();
+        });
+      }
+      made += Math.ceil(due / 10) * 10;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await provider.forceFlush();
+    const s = exporter.getStats();
+    const report = await listener.report();
+    await provider.shutdown();
+    await listener.stop();
+    assert.equal(s.spansReceived, made, 'the SDK dropped nothing at this rate');
+    assert.equal(report.datagrams, s.datagramsSent, 'every datagram sent arrived');
+    assert.equal(report.spans.length, made);
+    console.log(
+      `      ${made} spans in ${seconds} s → ${report.datagrams} datagrams, ` +
+        `${(made / report.datagrams).toFixed(1)} spans per datagram, 100 % received`,
+    );
+  });
+});
