@@ -1,6 +1,7 @@
 export { AWSXRaySpanExporter } from './exporter.js';
 export type { ExporterStats, ExportResult } from './exporter.js';
 export type { AWSXRaySpanExporterOptions } from './options.js';
+export { AWSXRayLambdaSpanProcessor } from './processor.js';
 export {
   AWSXRayPropagator,
   parseTraceHeader,

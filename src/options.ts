@@ -52,7 +52,12 @@ export interface AWSXRaySpanExporterOptions {
    */
   burstBytes?: number;
   bytesPerSecond?: number;
-  /** Upper bound for `forceFlush()` and `shutdown()`, in ms. Default 5,000. */
+  /**
+   * Upper bound for `forceFlush()` and `shutdown()`, in ms. Default 5,000; in
+   * AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME` set) 1,000, well inside the
+   * function's own timeout: a flush to Lambda's local daemon takes well under
+   * a millisecond.
+   */
   flushTimeoutMillis?: number;
 }
 

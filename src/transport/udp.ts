@@ -106,6 +106,9 @@ export class UdpTransport {
   private readonly inFlight = new Set<Item>();
   private pumpScheduled = false;
   private tokens: number;
+  /** After a failed name lookup or connect: no new attempt before this time (ms). */
+  private retryAt = 0;
+  private retryDelay = 0;
   private lastRefill = performance.now();
   private flushWaiters: Array<() => void> = [];
   readonly stats: TransportStats = {
@@ -146,6 +149,10 @@ export class UdpTransport {
       };
       if (this.state === 'closed') {
         this.drop(item, 'shutdown');
+      } else if (this.state === 'idle' && performance.now() < this.retryAt) {
+        // The daemon was unreachable moments ago: do not wait on DNS again
+        // (a flush before a Lambda handler returns must not stall on it).
+        this.drop(item, 'unresolved');
       } else if (this.queuedBytes + bytes > this.options.maxQueueBytes) {
         this.drop(item, 'queueFull');
       } else {
@@ -254,6 +261,7 @@ export class UdpTransport {
       socket.connect(port, address, () => {
         if (this.socket !== socket || this.state !== 'connecting') return;
         this.state = 'ready';
+        this.retryDelay = 0;
         this.schedule();
       }),
     );
@@ -271,6 +279,9 @@ export class UdpTransport {
     this.resetQueue();
     this.teardown();
     this.state = 'idle';
+    // Back off 1 s, doubling to 30 s, before resolving the name again.
+    this.retryDelay = Math.min(30_000, this.retryDelay === 0 ? 1000 : this.retryDelay * 2);
+    this.retryAt = performance.now() + this.retryDelay;
   }
 
   private onSocketError(socket: dgram.Socket, err: Error): void {

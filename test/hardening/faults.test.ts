@@ -85,6 +85,11 @@ describe('faults', () => {
     assert.equal(r1.code, 1);
     assert.equal(r2.code, 1);
     assert.equal(exporter.getStats().dropped.unresolved, 5);
+    // Within the back-off, a further export does not wait on DNS again: it
+    // fails at once (the callback runs before export() returns).
+    let called = false;
+    exporter.export(batch(1, 5), () => (called = true));
+    assert.ok(called, 'no new lookup during the back-off');
     const lines = diagCap.lines.filter((l) => l.includes('no-such-host.invalid'));
     assert.equal(lines.length, 1, diagCap.lines.join('\n'));
     await exporter.shutdown();
