@@ -1,105 +1,201 @@
-// otel-xray demo: an instrumented HTTP service on loopback sends its spans to
-// a local UDP listener standing in for the X-Ray daemon, which prints each
-// datagram as X-Ray would receive it. Needs nothing outside this machine.
-import { createRequire } from 'node:module';
-import * as dgram from 'node:dgram';
-import { once } from 'node:events';
-import { context, propagation, trace, SpanKind } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { AWSXRaySpanExporter } from '../dist/esm/index.js';
+// otel-xray demo: "why is POST /orders slow?", answered with X-Ray traces, all on
+// this machine. A Lambda-style function runs under a stand-in for the Lambda
+// runtime (Lambda's environment, a new _X_AMZN_TRACE_ID per invocation), traced by
+// one line (NODE_OPTIONS="--import otel-xray/register"). Its spans go over UDP to
+// `otel-xray daemon` (run in this process), which checks every datagram and draws
+// the traces. First the function as written, then fixed. Ends by itself.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { LocalDaemon } from '../dist/esm/cli/daemon.js';
+import { formatMs, renderTrace } from '../dist/esm/cli/waterfall.js';
+import { startLocalAws } from './local-aws.mjs';
 
-// 1. A stand-in daemon: the real daemon's rule is "header line, then one document".
-const daemon = dgram.createSocket('udp4');
-daemon.bind(0, '127.0.0.1');
-await once(daemon, 'listening');
-const received = [];
-daemon.on('message', (msg) => {
-  const nl = msg.indexOf(10);
-  received.push({
-    header: msg.subarray(0, nl).toString(),
-    doc: JSON.parse(msg.subarray(nl + 1)),
-    bytes: msg.length,
-  });
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const INVOCATIONS = 5;
+const FUNCTION = 'order-api';
+const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const width = Math.min(process.stdout.isTTY ? process.stdout.columns : 110, 130);
+const bold = (s) => (color ? `\u001b[1m${s}\u001b[0m` : s);
+const say = (s = '') => process.stdout.write(`${s}\n`);
+const t0 = performance.now();
+
+const aws = await startLocalAws({ handshakeMs: 30, rttMs: 10, paymentsMs: 25 });
+const daemon = await LocalDaemon.start({
+  address: '127.0.0.1:0',
+  waterfall: false,
+  write: () => {},
+});
+// Every datagram is checked as the real daemon and X-Ray would; say so if one fails.
+const problems = [];
+daemon.on('datagram', ({ index, verdict }) => {
+  if (!verdict.accepted) problems.push(`#${index}: dropped: ${verdict.reason}`);
+  else if (verdict.problems.length > 0) problems.push(`#${index}: ${verdict.problems.join('; ')}`);
 });
 
-// 2. The app's tracing setup: the exporter next to a standard instrumentation.
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-const exporter = new AWSXRaySpanExporter({ daemonAddress: `127.0.0.1:${daemon.address().port}` });
-const provider = new BasicTracerProvider({
-  resource: resourceFromAttributes({ 'service.name': 'checkout' }),
-  spanProcessors: [new BatchSpanProcessor(exporter)],
-});
-trace.setGlobalTracerProvider(provider);
-const httpInstrumentation = new HttpInstrumentation();
-httpInstrumentation.setTracerProvider(provider);
-const http = createRequire(import.meta.url)('node:http');
-
-// 3. The app: a service that calls a second one, which sometimes fails.
-const inventory = http.createServer((req, res) => {
-  res.statusCode = req.url.includes('missing') ? 404 : 200;
-  res.end('{}');
-});
-inventory.listen(0, '127.0.0.1');
-await once(inventory, 'listening');
-const tracer = provider.getTracer('demo');
-const checkout = http.createServer((req, res) => {
-  tracer.startActiveSpan('price basket', { kind: SpanKind.INTERNAL }, (span) => {
-    http.get(`http://127.0.0.1:${inventory.address().port}${req.url}`, (r) => {
-      r.resume();
-      r.on('end', () => {
-        span.end();
-        res.statusCode = r.statusCode;
-        res.end('ok');
-      });
+/** Runs the function under the Lambda stand-in; resolves with one record per invocation. */
+function runFunction(handlerFile) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['demo/lambda-runtime.mjs', String(INVOCATIONS)], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        PATH: process.env.PATH,
+        // The one line that sets up tracing (resolved from the package itself here).
+        NODE_OPTIONS: '--import otel-xray/register',
+        // What Lambda sets.
+        AWS_LAMBDA_FUNCTION_NAME: FUNCTION,
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'demo',
+        AWS_SECRET_ACCESS_KEY: 'demo',
+        LAMBDA_TASK_ROOT: `${REPO}demo/function`,
+        _HANDLER: `${handlerFile}.handler`,
+        AWS_XRAY_DAEMON_ADDRESS: daemon.address,
+        // Where "AWS" and the payments API are, here.
+        AWS_ENDPOINT_URL_DYNAMODB: aws.dynamodbEndpoint,
+        PAYMENTS_URL: aws.paymentsUrl,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${handlerFile}: the function exited with ${code}`));
+      resolve(
+        out
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      );
     });
   });
-});
-checkout.listen(0, '127.0.0.1');
-await once(checkout, 'listening');
-
-// The demo's own requests play the part of outside callers: not traced here.
-const { suppressTracing } = await import('@opentelemetry/core');
-for (const path of ['/items/42', '/items/missing']) {
-  await context.with(
-    suppressTracing(context.active()),
-    () =>
-      new Promise((resolve) =>
-        http.get(`http://127.0.0.1:${checkout.address().port}${path}`, (r) =>
-          r.resume().on('end', resolve),
-        ),
-      ),
-  );
 }
-await provider.forceFlush();
-await exporter.forceFlush();
-await new Promise((r) => setImmediate(r));
 
-// 4. What the daemon got.
-const show = (node, depth) => {
-  const ms = ((node.end_time - node.start_time) * 1000).toFixed(1).padStart(7);
-  const flags = ['error', 'fault', 'throttle'].filter((f) => node[f]).join(',');
-  console.log(
-    `${'  '.repeat(depth)}${node.name}${node.namespace ? ` [${node.namespace}]` : ''} ${ms} ms ${flags}`,
-  );
-  for (const s of node.subsegments ?? []) show(s, depth + 1);
+/** Resolves once the daemon has the function segment of every invocation (sent last). */
+function traces(records) {
+  const pending = () =>
+    records.filter(
+      (r) => !daemon.getTrace(r.traceId)?.roots.some((n) => n.origin === 'AWS::Lambda::Function'),
+    );
+  return new Promise((resolve) => {
+    const check = () => {
+      if (pending().length > 0) return;
+      daemon.off('datagram', check);
+      resolve(records.map((r) => ({ ...r, trace: daemon.getTrace(r.traceId) })));
+    };
+    daemon.on('datagram', check);
+    check();
+  });
+}
+
+const count = (trace, test) => {
+  let n = 0;
+  const visit = (node) => {
+    if (test(node)) n++;
+    node.children.forEach(visit);
+  };
+  trace.roots.forEach(visit);
+  return n;
 };
-console.log(`The stand-in daemon received ${received.length} datagrams:\n`);
-for (const { doc, bytes } of received) {
-  console.log(
-    `${doc.type === 'subsegment' ? 'subsegment' : 'segment'} of trace ${doc.trace_id}${doc.parent_id ? `, parent ${doc.parent_id}` : ''} (${bytes} bytes)`,
-  );
-  show(doc, 1);
-}
-console.log('\nOne datagram, as sent:\n');
-console.log(`${received[0].header}\n${JSON.stringify(received[0].doc, null, 2)}`);
-console.log('\nexporter stats:', JSON.stringify(exporter.getStats()));
+const describeTables = (trace) =>
+  count(trace, (n) => n.detail?.startsWith('DescribeTable') === true);
+const awsCalls = (trace) => count(trace, (n) => n.namespace === 'aws');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-checkout.close();
-inventory.close();
-await provider.shutdown();
-daemon.close();
+function show(runs, label) {
+  const warm = runs.slice(1);
+  say(
+    `   ${INVOCATIONS} invocations: cold ${formatMs(runs[0].ms / 1000)} (+ ${formatMs(runs[0].initMs / 1000)} init), warm ${warm.map((r) => formatMs(r.ms / 1000)).join(' · ')}`,
+  );
+  const last = runs.at(-1);
+  say(`   The X-Ray trace of invocation ${last.n} (warm), as \`otel-xray daemon\` draws it:`);
+  say();
+  for (const line of renderTrace(last.trace, { width, color })) say(`   ${line}`);
+  say();
+  return {
+    label,
+    cold: runs[0].ms + runs[0].initMs,
+    warm: median(warm.map((r) => r.ms)),
+    describe: describeTables(last.trace),
+    calls: awsCalls(last.trace),
+  };
+}
+
+say(bold('otel-xray demo: why is POST /orders slow?'));
+say();
+say(
+  `A Lambda function "${FUNCTION}" takes orders: it reads the customer, reserves stock and saves the`,
+);
+say(
+  'order in DynamoDB, and charges the card through a payments API. Here it runs under a stand-in',
+);
+say(
+  "for the Lambda runtime with Lambda's environment (a new _X_AMZN_TRACE_ID per invocation), and",
+);
+say('tracing is one line: NODE_OPTIONS="--import otel-xray/register". DynamoDB is dynalite on');
+say(
+  "127.0.0.1 behind a proxy that adds a region's network (30 ms per new connection for TCP + TLS,",
+);
+say(
+  '10 ms per request); payments is a local stub (25 ms). The spans go over UDP to `otel-xray daemon`,',
+);
+say('which checks every datagram as the X-Ray daemon and X-Ray would, and draws the traces.');
+say();
+
+say(bold('1. As written (demo/function/slow.mjs)'));
+say(
+  '   Each handler class creates its own DynamoDB client and calls DescribeTable in its constructor',
+);
+say('   (to learn the key schema), on every request.');
+const slow = show(await traces(await runFunction('slow')), 'as written');
+
+say(bold('2. Fixed (demo/function/fixed.mjs)'));
+say(
+  '   One client, and the key schemas fetched once at module scope (the init phase); requests only',
+);
+say('   do their work.');
+const fixed = show(await traces(await runFunction('fixed')), 'fixed');
+
+say(bold('Side by side'));
+const rows = [
+  ['', slow.label, fixed.label],
+  ['cold start (init + 1st request)', formatMs(slow.cold / 1000), formatMs(fixed.cold / 1000)],
+  [
+    `warm request (median of ${INVOCATIONS - 1})`,
+    formatMs(slow.warm / 1000),
+    formatMs(fixed.warm / 1000),
+  ],
+  [
+    'DescribeTable calls per request',
+    String(slow.describe),
+    `${fixed.describe} (3, once, at init)`,
+  ],
+  ['DynamoDB calls per request', String(slow.calls), String(fixed.calls)],
+];
+for (const [a, b, c] of rows) say(`   ${a.padEnd(34)}${b.padStart(12)}   ${c}`);
+say();
+say(
+  `   The waterfall shows it at a glance: in the slow trace, a DescribeTable (and a new connection)`,
+);
+say(
+  `   sits in front of every DynamoDB call; the fix makes a warm request ${(slow.warm / fixed.warm).toFixed(1)}× faster.`,
+);
+say();
+const s = daemon.stats;
+say(
+  `The daemon received ${s.datagrams} datagrams in ${s.traces} traces: ${s.accepted} accepted, ${s.datagrams - s.accepted} dropped, ${s.invalidDocuments} with documents X-Ray would reject.`,
+);
+for (const p of problems) say(`   ${p}`);
+say('Try it with your own app: `npx otel-xray daemon` in one terminal, then');
+say('`node --import otel-xray/register app.mjs` in another (docs/setup.md, docs/cli.md).');
+say(
+  `(demo ran in ${(performance.now() - t0) / 1000 < 1 ? '<1' : ((performance.now() - t0) / 1000).toFixed(1)} s)`,
+);
+
+await daemon.close({ summary: false });
+await aws.close();
+if (problems.length > 0) process.exitCode = 1;

@@ -23,3 +23,21 @@ export type { EncodedDocument } from './translate/pack.js';
 export { DAEMON_HEADER, MAX_DATAGRAM_BYTES } from './translate/pack.js';
 export type * from './translate/document.js';
 export type { ReadableSpanLike, SpanContextLike } from './types.js';
+export { setupXRay, getXRaySetup } from './setup.js';
+export type {
+  XRaySetup,
+  FlushableTracerProvider,
+  SetupOptions,
+  SamplerName,
+  SamplerLike,
+  BatchOptions,
+  InstrumentationLike,
+  InstrumentationSetting,
+  ResourceDetectorName,
+} from './setup.js';
+export { traced } from './traced.js';
+export type { TracedOptions, TracedMethodDecorator } from './traced.js';
+export { validateSegmentDocument } from './cli/validate.js';
+export type { ValidateOptions } from './cli/validate.js';
+export { checkDaemonDatagram } from './cli/datagram.js';
+export type { DatagramVerdict } from './cli/datagram.js';

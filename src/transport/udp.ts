@@ -473,6 +473,15 @@ export class UdpTransport {
   }
 }
 
+/**
+ * A plain UDP socket, for the `otel-xray daemon` CLI (which receives and
+ * forwards datagrams): this module stays the only one that touches
+ * `node:dgram`.
+ */
+export function createUdpSocket(type: 'udp4' | 'udp6'): dgram.Socket {
+  return dgram.createSocket(type);
+}
+
 function errorCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : String((err as Error)?.message ?? err);

@@ -1,0 +1,406 @@
+/**
+ * `setupXRay()` configuration: options > environment > defaults, resolved by
+ * a pure function of the options and the environment. Blank environment
+ * values count as unset. Problems become warnings (reported once by the
+ * caller), never exceptions.
+ */
+import type { Attributes, AttributeValue, TextMapPropagator } from '@opentelemetry/api';
+import type { AWSXRaySpanExporterOptions } from './options.js';
+import type { Env } from './options.js';
+
+/** Sampler names of `OTEL_TRACES_SAMPLER` that `setupXRay` understands. */
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+/** The shape of an SDK `Sampler` (2.x and 3.x), so that neither SDK is a dependency. */
+export interface SamplerLike {
+  shouldSample(...args: never[]): unknown;
+  toString(): string;
+}
+
+/** An OpenTelemetry instrumentation instance (`@opentelemetry/instrumentation`'s shape). */
+export interface InstrumentationLike {
+  instrumentationName: string;
+  enable(): void;
+  disable(): void;
+  setTracerProvider(provider: unknown): void;
+}
+
+/**
+ * Per instrumentation: `false` leaves it off, `true` (or absent) uses
+ * otel-xray's defaults, an object is that instrumentation's config, merged
+ * over the defaults.
+ */
+export type InstrumentationSetting = boolean | Record<string, unknown>;
+
+/** The AWS resource detectors of `@opentelemetry/resource-detector-aws`. */
+export type ResourceDetectorName = 'lambda' | 'ecs' | 'eks' | 'beanstalk' | 'ec2';
+
+export interface BatchOptions {
+  maxExportBatchSize?: number;
+  maxQueueSize?: number;
+  scheduledDelayMillis?: number;
+  exportTimeoutMillis?: number;
+}
+
+export interface SetupOptions {
+  /** `service.name`: the segment name. Default `OTEL_SERVICE_NAME`, then the Lambda function's name. */
+  serviceName?: string;
+  /** Resource attributes, over `OTEL_RESOURCE_ATTRIBUTES` and the detected ones. */
+  resourceAttributes?: Attributes;
+  /** The daemon's address (see the exporter). Default `AWS_XRAY_DAEMON_ADDRESS`, else `127.0.0.1:2000`. */
+  daemonAddress?: string;
+  /** Other exporter options (`indexedAttributes`, `flushTimeoutMillis`, …). */
+  exporter?: AWSXRaySpanExporterOptions;
+  /**
+   * A sampler, or an `OTEL_TRACES_SAMPLER` name. Default `OTEL_TRACES_SAMPLER`,
+   * else `parentbased_always_on`. The `parentbased_*` samplers also let the
+   * root sampler decide when an X-Ray header deferred the decision
+   * (`Sampled=?` or no `Sampled`, as ALB sends).
+   */
+  sampler?: SamplerName | SamplerLike;
+  /** Ratio for the `*traceidratio` samplers, 0..1. Default `OTEL_TRACES_SAMPLER_ARG`, else 1. */
+  samplerRatio?: number;
+  /**
+   * `simple` sends every span as it ends; `batch` groups them. Default
+   * `simple` in AWS Lambda (spans leave before the invocation returns and
+   * survive a timeout), `batch` elsewhere.
+   */
+  spanProcessor?: 'batch' | 'simple';
+  /** `BatchSpanProcessor` options (the SDK's `OTEL_BSP_*` defaults apply otherwise). */
+  batch?: BatchOptions;
+  /**
+   * The instrumentations to enable when installed: `http`
+   * (`@opentelemetry/instrumentation-http`), `awsSdk`
+   * (`@opentelemetry/instrumentation-aws-sdk`) and `lambda`
+   * (`@opentelemetry/instrumentation-aws-lambda`, only in Lambda). `false`
+   * enables none. Default: all that apply, minus `OTEL_NODE_DISABLED_INSTRUMENTATIONS`.
+   */
+  instrumentations?:
+    | boolean
+    | {
+        http?: InstrumentationSetting;
+        awsSdk?: InstrumentationSetting;
+        lambda?: InstrumentationSetting;
+      };
+  /** More instrumentation instances to register with the same provider. */
+  extraInstrumentations?: InstrumentationLike[];
+  /**
+   * AWS resource detectors (`@opentelemetry/resource-detector-aws`, when
+   * installed). Default: each one whose environment is present (no network
+   * call is ever made off AWS). `false`: none.
+   */
+  resourceDetectors?: boolean | ResourceDetectorName[];
+  /** Replaces the default propagator (W3C trace context, then X-Ray). */
+  propagator?: TextMapPropagator;
+  /** Flush on `beforeExit`, SIGTERM and SIGINT. Default true. */
+  shutdownHooks?: boolean;
+  /** Upper bound for the flush on a signal or at exit, in ms. Default 5,000. */
+  shutdownTimeoutMillis?: number;
+  /**
+   * Register `@opentelemetry/instrumentation/hook.mjs` with `module.register`
+   * so that ES modules loaded afterwards can be instrumented. Default: true
+   * when this is otel-xray's ES module build (`import`, `--import`), false
+   * for the CommonJS build (`require`, `--require`).
+   */
+  esmHook?: boolean;
+  /**
+   * Which SDK package to use. `auto` (default): `@opentelemetry/sdk-trace`
+   * 3.x when installed, else `@opentelemetry/sdk-trace-base` 2.x, else
+   * `@opentelemetry/sdk-trace`.
+   */
+  sdk?: 'auto' | '@opentelemetry/sdk-trace' | '@opentelemetry/sdk-trace-base';
+}
+
+export type SamplerConfig =
+  | { kind: 'custom'; sampler: SamplerLike }
+  | {
+      kind: 'named';
+      name: SamplerName;
+      root: 'always_on' | 'always_off' | 'traceidratio';
+      parentBased: boolean;
+      ratio: number;
+    };
+
+export interface SetupConfig {
+  /** Why setup does nothing (`OTEL_SDK_DISABLED=true`), or undefined. */
+  disabled: string | undefined;
+  lambda: boolean;
+  /** Resource attributes from the environment and the options (not the detected ones). */
+  resourceAttributes: Attributes;
+  spanProcessor: 'batch' | 'simple';
+  sampler: SamplerConfig;
+  instrumentations: {
+    http: Record<string, unknown> | false;
+    awsSdk: Record<string, unknown> | false;
+    lambda: Record<string, unknown> | false;
+  };
+  resourceDetectors: 'auto' | ResourceDetectorName[];
+  shutdownHooks: boolean;
+  shutdownTimeoutMillis: number;
+  /** `OTEL_LOG_LEVEL`, lower-cased, when set. */
+  logLevel: string | undefined;
+  warnings: string[];
+}
+
+const SAMPLERS: readonly SamplerName[] = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
+const DETECTORS: readonly ResourceDetectorName[] = ['lambda', 'ecs', 'eks', 'beanstalk', 'ec2'];
+
+/** Instrumentation names as `OTEL_NODE_DISABLED_INSTRUMENTATIONS` writes them. */
+const ENV_NAMES = { http: 'http', awsSdk: 'aws-sdk', lambda: 'aws-lambda' } as const;
+
+function nonBlank(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+/**
+ * Parses `OTEL_RESOURCE_ATTRIBUTES`: `key=value` pairs separated by commas,
+ * keys and values trimmed, values percent-decoded. Bad pairs are skipped with
+ * a warning; the others are kept.
+ */
+export function parseResourceAttributes(
+  text: string | undefined,
+  warnings: string[] = [],
+): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (text === undefined) return out;
+  for (const raw of text.split(',')) {
+    if (raw.trim() === '') continue;
+    const eq = raw.indexOf('=');
+    const key = eq < 0 ? '' : raw.slice(0, eq).trim();
+    if (key === '') {
+      warnings.push(
+        `OTEL_RESOURCE_ATTRIBUTES: "${raw.trim().slice(0, 100)}" is not key=value; ignored`,
+      );
+      continue;
+    }
+    let value = raw.slice(eq + 1).trim();
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      warnings.push(
+        `OTEL_RESOURCE_ATTRIBUTES: the value of ${key} is not percent-encoded; ignored`,
+      );
+      continue;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+function resolveInstrumentation(
+  name: keyof typeof ENV_NAMES,
+  setting: InstrumentationSetting | undefined,
+  applies: boolean,
+  disabledByEnv: Set<string>,
+  enabledByEnv: Set<string> | undefined,
+  defaults: Record<string, unknown>,
+): Record<string, unknown> | false {
+  if (setting === false) return false;
+  if (setting === undefined) {
+    const envName = ENV_NAMES[name];
+    if (!applies || disabledByEnv.has(envName)) return false;
+    if (enabledByEnv !== undefined && !enabledByEnv.has(envName)) return false;
+    return { ...defaults };
+  }
+  if (setting === true) return { ...defaults };
+  return { ...defaults, ...setting };
+}
+
+function envList(v: string | undefined): Set<string> | undefined {
+  const text = nonBlank(v);
+  if (text === undefined) return undefined;
+  return new Set(
+    text
+      .split(',')
+      .map((s) =>
+        s
+          .trim()
+          .toLowerCase()
+          .replace(/^@opentelemetry\/instrumentation-/, ''),
+      )
+      .filter((s) => s !== ''),
+  );
+}
+
+function resolveSampler(options: SetupOptions, env: Env, warnings: string[]): SamplerConfig {
+  const s = options.sampler;
+  if (s !== undefined && typeof s === 'object' && s !== null) {
+    if (typeof s.shouldSample === 'function') return { kind: 'custom', sampler: s };
+    warnings.push('option sampler is not a sampler; using parentbased_always_on');
+  }
+  let name: SamplerName = 'parentbased_always_on';
+  const fromOption = typeof s === 'string' ? s : undefined;
+  const fromEnv = nonBlank(env.OTEL_TRACES_SAMPLER)?.toLowerCase();
+  const requested = fromOption ?? fromEnv;
+  if (requested !== undefined) {
+    if ((SAMPLERS as readonly string[]).includes(requested)) name = requested as SamplerName;
+    else {
+      const source = fromOption !== undefined ? 'option sampler' : 'OTEL_TRACES_SAMPLER';
+      warnings.push(
+        `${source}="${requested.slice(0, 60)}" is not supported (${SAMPLERS.join(', ')}); using parentbased_always_on`,
+      );
+    }
+  }
+  let ratio = 1;
+  if (name.endsWith('traceidratio')) {
+    const argText = nonBlank(env.OTEL_TRACES_SAMPLER_ARG);
+    const fromArg = options.samplerRatio ?? (argText === undefined ? undefined : Number(argText));
+    if (fromArg !== undefined) {
+      if (typeof fromArg === 'number' && Number.isFinite(fromArg) && fromArg >= 0 && fromArg <= 1) {
+        ratio = fromArg;
+      } else {
+        const source =
+          options.samplerRatio !== undefined ? 'option samplerRatio' : 'OTEL_TRACES_SAMPLER_ARG';
+        warnings.push(
+          `${source}=${String(options.samplerRatio ?? argText)} is not in 0..1; using 1`,
+        );
+      }
+    }
+  }
+  const parentBased = name.startsWith('parentbased_');
+  const root = name.replace('parentbased_', '') as 'always_on' | 'always_off' | 'traceidratio';
+  return { kind: 'named', name, root, parentBased, ratio };
+}
+
+function isAttributeValue(v: unknown): v is AttributeValue {
+  if (typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  return (
+    Array.isArray(v) &&
+    v.every((x) => x == null || ['string', 'number', 'boolean'].includes(typeof x))
+  );
+}
+
+/** Resolves `setupXRay()`'s configuration. Pure: reads only its arguments. */
+export function resolveSetupConfig(options: SetupOptions | undefined, env: Env): SetupConfig {
+  const o = options ?? {};
+  const warnings: string[] = [];
+  const disabled =
+    nonBlank(env.OTEL_SDK_DISABLED)?.toLowerCase() === 'true'
+      ? 'OTEL_SDK_DISABLED=true'
+      : undefined;
+  const lambda = nonBlank(env.AWS_LAMBDA_FUNCTION_NAME) !== undefined;
+
+  // Resource: OTEL_RESOURCE_ATTRIBUTES < OTEL_SERVICE_NAME < options.resourceAttributes
+  // < options.serviceName. In Lambda, the function's name stands in for a missing service.name.
+  const attributes: Attributes = Object.create(null) as Attributes;
+  Object.assign(
+    attributes,
+    parseResourceAttributes(nonBlank(env.OTEL_RESOURCE_ATTRIBUTES), warnings),
+  );
+  const envService = nonBlank(env.OTEL_SERVICE_NAME);
+  if (envService !== undefined) attributes['service.name'] = envService;
+  if (o.resourceAttributes !== undefined) {
+    if (typeof o.resourceAttributes === 'object' && o.resourceAttributes !== null) {
+      for (const [k, v] of Object.entries(o.resourceAttributes)) {
+        if (isAttributeValue(v)) attributes[k] = v;
+        else warnings.push(`option resourceAttributes.${k} is not an attribute value; ignored`);
+      }
+    } else warnings.push('option resourceAttributes is not an object; ignored');
+  }
+  const optService = typeof o.serviceName === 'string' ? nonBlank(o.serviceName) : undefined;
+  if (o.serviceName !== undefined && optService === undefined) {
+    warnings.push('option serviceName is not a non-blank string; ignored');
+  }
+  if (optService !== undefined) attributes['service.name'] = optService;
+  if (attributes['service.name'] === undefined && lambda) {
+    attributes['service.name'] = nonBlank(env.AWS_LAMBDA_FUNCTION_NAME);
+  }
+
+  let spanProcessor: 'batch' | 'simple' = lambda ? 'simple' : 'batch';
+  if (o.spanProcessor === 'batch' || o.spanProcessor === 'simple') spanProcessor = o.spanProcessor;
+  else if (o.spanProcessor !== undefined) {
+    warnings.push(
+      `option spanProcessor="${String(o.spanProcessor)}" is not batch or simple; using ${spanProcessor}`,
+    );
+  }
+
+  const disabledByEnv = envList(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS) ?? new Set<string>();
+  const enabledByEnv = envList(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS);
+  const inst = o.instrumentations;
+  const per = typeof inst === 'object' && inst !== null ? inst : {};
+  const all = inst === false ? false : undefined;
+  const runtimeApi = nonBlank(env.AWS_LAMBDA_RUNTIME_API);
+  const instrumentations = {
+    http: resolveInstrumentation('http', all ?? per.http, true, disabledByEnv, enabledByEnv, {
+      // The Lambda runtime's own calls to its API are not the function's work.
+      ...(runtimeApi !== undefined
+        ? { ignoreOutgoingRequestHook: runtimeApiFilter(runtimeApi) }
+        : {}),
+    }),
+    awsSdk: resolveInstrumentation('awsSdk', all ?? per.awsSdk, true, disabledByEnv, enabledByEnv, {
+      // One subsegment per AWS call, as the X-Ray SDK draws it: no HTTP span below it.
+      suppressInternalInstrumentation: true,
+    }),
+    lambda: resolveInstrumentation(
+      'lambda',
+      all ?? per.lambda,
+      lambda,
+      disabledByEnv,
+      enabledByEnv,
+      {},
+    ),
+  };
+
+  let resourceDetectors: 'auto' | ResourceDetectorName[] = 'auto';
+  if (o.resourceDetectors === false) resourceDetectors = [];
+  else if (Array.isArray(o.resourceDetectors)) {
+    resourceDetectors = o.resourceDetectors.filter((d) => {
+      const ok = (DETECTORS as readonly string[]).includes(d);
+      if (!ok) warnings.push(`option resourceDetectors: unknown detector "${String(d)}"; ignored`);
+      return ok;
+    });
+  } else if (o.resourceDetectors !== undefined && o.resourceDetectors !== true) {
+    warnings.push('option resourceDetectors is not a boolean or a list; using the default');
+  }
+
+  let shutdownTimeoutMillis = 5_000;
+  if (o.shutdownTimeoutMillis !== undefined) {
+    const t = o.shutdownTimeoutMillis;
+    if (typeof t === 'number' && Number.isFinite(t) && t > 0) shutdownTimeoutMillis = Math.floor(t);
+    else
+      warnings.push(
+        `option shutdownTimeoutMillis=${String(t)} is not a positive number; using 5000`,
+      );
+  }
+
+  return {
+    disabled,
+    lambda,
+    resourceAttributes: attributes,
+    spanProcessor,
+    sampler: resolveSampler(o, env, warnings),
+    instrumentations,
+    resourceDetectors,
+    shutdownHooks: o.shutdownHooks !== false,
+    shutdownTimeoutMillis,
+    logLevel: nonBlank(env.OTEL_LOG_LEVEL)?.toLowerCase(),
+    warnings,
+  };
+}
+
+/** An `ignoreOutgoingRequestHook` that skips requests to the Lambda runtime API (`host:port`). */
+function runtimeApiFilter(runtimeApi: string): (req: unknown) => boolean {
+  return (req: unknown): boolean => {
+    if (typeof req !== 'object' || req === null) return false;
+    const r = req as { hostname?: unknown; host?: unknown; port?: unknown };
+    const host =
+      typeof r.hostname === 'string' ? r.hostname : typeof r.host === 'string' ? r.host : '';
+    const port = r.port === undefined || r.port === null ? '' : String(r.port);
+    return host !== '' && (`${host}:${port}` === runtimeApi || host === runtimeApi);
+  };
+}
