@@ -22,8 +22,16 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'node:dgram', message: 'Only src/transport/udp.ts may use node:dgram.', allowTypeImports: true },
-            { name: 'dgram', message: 'Only src/transport/udp.ts may use node:dgram.', allowTypeImports: true },
+            {
+              name: 'node:dgram',
+              message: 'Only src/transport/udp.ts may use node:dgram.',
+              allowTypeImports: true,
+            },
+            {
+              name: 'dgram',
+              message: 'Only src/transport/udp.ts may use node:dgram.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

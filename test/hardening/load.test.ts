@@ -70,7 +70,10 @@ describe('hardening: load', function () {
     assert.ok(s.queuedBytesHighWater <= maxQueueBytes, `queue peaked at ${s.queuedBytesHighWater}`);
     const growth = heapPeak - heapBefore;
     // Retained: the SDK's queue (8,192 spans), our send queue (4 MiB), spans in flight.
-    assert.ok(growth < 64 * 1024 * 1024, `retained heap grew by ${(growth / 1048576).toFixed(0)} MiB`);
+    assert.ok(
+      growth < 64 * 1024 * 1024,
+      `retained heap grew by ${(growth / 1048576).toFixed(0)} MiB`,
+    );
     console.log(
       `      received ${s.spansReceived} of ${total} (the SDK dropped the rest), sent ${s.spansSent}, ` +
         `queue-full drops ${s.dropped.queueFull}, queue peak ${(s.queuedBytesHighWater / 1024).toFixed(0)} KiB, ` +
