@@ -73,6 +73,13 @@ export function buildCause(
   opts: BuildCauseOptions = {},
 ): XRayCause | undefined {
   const events: readonly TimedEventLike[] = Array.isArray(span.events) ? span.events : [];
+  // Fast path: most spans have no exception and no error message.
+  if (
+    (span.status?.code !== STATUS_ERROR || !span.status.message) &&
+    !events.some((event) => event?.name === EXCEPTION_EVENT)
+  ) {
+    return undefined;
+  }
   const exceptionEvents = events.filter((event) => event?.name === EXCEPTION_EVENT);
 
   const exceptions: XRayException[] = [];

@@ -10,12 +10,12 @@ import { AttrReader, urlHost } from './attrs.js';
 import { buildAws } from './aws.js';
 import { buildCause } from './cause.js';
 import type { XRayBody, XRayLink } from './document.js';
-import { buildHttp, httpMethod } from './http.js';
+import { buildHttp } from './http.js';
 import { isValidSpanId, isValidTraceId, toXRayTraceId } from './ids.js';
 import { sanitizeAnnotationKey, sanitizeName } from './names.js';
 import { resourceInfo } from './resource.js';
 import { buildSql, SQL_SYSTEMS } from './sql.js';
-import { dict, isAnnotationValue, toJsonValue } from './values.js';
+import { dict, isAnnotationValue, setOwn, toJsonValue } from './values.js';
 
 // SpanKind values, inlined to keep this module free of runtime imports.
 export const KIND_INTERNAL = 0;
@@ -196,7 +196,38 @@ export function translateSpan(
 
   const awsSdk = attrs['rpc.system'] === 'aws-api';
   const dbSystem = r.str('db.system.name') ?? r.str('db.system');
-  const isHttp = httpMethod(new AttrReader(attrs)) !== undefined;
+  const isHttp =
+    typeof attrs['http.request.method'] === 'string' || typeof attrs['http.method'] === 'string';
+  // One pass over the keys tells which blocks can apply, so a span does not
+  // pay for dozens of lookups of attributes it cannot have.
+  let hasHttp = false;
+  let hasAws = awsSdk;
+  for (const key in attrs) {
+    const c = key.charCodeAt(0);
+    if (c === 0x68 /* h */ || c === 0x75 /* u */) {
+      if (key.startsWith('http.') || key.startsWith('url.') || key.startsWith('user_agent.')) {
+        hasHttp = true;
+      }
+    } else if (
+      c === 0x61 /* a */ ||
+      c === 0x63 /* c */ ||
+      c === 0x66 /* f */ ||
+      c === 0x6d /* m */ ||
+      c === 0x67 /* g */ ||
+      c === 0x64 /* d */
+    ) {
+      if (
+        key.startsWith('aws.') ||
+        key === 'cloud.region' ||
+        key === 'faas.invoked_name' ||
+        key === 'messaging.url' ||
+        key === 'gen_ai.system' ||
+        key === 'db.namespace'
+      ) {
+        hasAws = true;
+      }
+    }
+  }
 
   // A missing or broken time is replaced by the other one; without either,
   // the span cannot be placed on a timeline and is skipped.
@@ -227,7 +258,7 @@ export function translateSpan(
   }
 
   const server = span.kind === KIND_SERVER || (segment && span.kind !== KIND_CLIENT);
-  const http = buildHttp(r, server, segment);
+  const http = hasHttp ? buildHttp(r, server, segment) : undefined;
   const status = http?.response?.status;
   if (status !== undefined && status >= 400 && status < 500) {
     body.error = true;
@@ -244,7 +275,7 @@ export function translateSpan(
   }
   if (http !== undefined) body.http = http;
 
-  const spanAws = buildAws(r, awsSdk, dbSystem);
+  const spanAws = hasAws ? buildAws(r, awsSdk, dbSystem) : undefined;
   if (segment && resource.aws !== undefined) {
     body.aws = spanAws === undefined ? resource.aws : { ...resource.aws, ...spanAws };
   } else if (spanAws !== undefined) {
@@ -360,11 +391,13 @@ function annotateAndDescribe(
     const value = attrs[key];
     if (named || (all && !mapped)) {
       if (isAnnotationValue(value) && used < MAX_ANNOTATIONS_PER_TRACE) {
-        annotations ??= dict();
-        annotations[sanitizeAnnotationKey(key)] =
+        setOwn(
+          (annotations ??= {}),
+          sanitizeAnnotationKey(key),
           typeof value === 'string' && value.length > MAX_ANNOTATION_STRING
             ? value.slice(0, MAX_ANNOTATION_STRING)
-            : value;
+            : value,
+        );
         used++;
         continue;
       }
@@ -376,13 +409,13 @@ function annotateAndDescribe(
       if (value !== undefined) stats.droppedValues++;
       continue;
     }
-    (metadata ??= dict())[key] = v;
+    setOwn((metadata ??= {}), key, v);
   }
   if (counts !== undefined && annotations !== undefined) counts.set(traceId, used);
 
-  if (segment) for (const [k, v] of resourceMetadata) (metadata ??= dict())[k] = v;
+  if (segment) for (const [k, v] of resourceMetadata) setOwn((metadata ??= {}), k, v);
   const events = describeEvents(span, stats);
-  if (events !== undefined) (metadata ??= dict())['otel.events'] = events;
+  if (events !== undefined) (metadata ??= {})['otel.events'] = events;
 
   if (annotations !== undefined) body.annotations = annotations;
   if (metadata !== undefined) body.metadata = { default: metadata };

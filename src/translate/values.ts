@@ -68,6 +68,24 @@ export function isAnnotationValue(value: unknown): value is string | number | bo
   );
 }
 
+/**
+ * Sets an own property whatever the key. Plain objects serialise faster than
+ * prototype-less ones, so hot paths use them, and the one key that assignment
+ * would misread, `__proto__` (it would set the prototype), is defined instead.
+ */
+export function setOwn(obj: Record<string, JsonValue>, key: string, value: JsonValue): void {
+  if (key === '__proto__') {
+    Object.defineProperty(obj, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    obj[key] = value;
+  }
+}
+
 /** An object without a prototype: keys such as `__proto__` are ordinary keys in it. */
 export function dict<T = JsonValue>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;

@@ -95,6 +95,16 @@ describe('hardening: bad span data', () => {
     assert.deepEqual(doc.annotations, { _: 'empty', prototype: 'p' });
   });
 
+  it('an indexed `__proto__` attribute becomes an ordinary annotation', () => {
+    const attributes = JSON.parse('{"__proto__":"x","constructor":1}') as Record<string, unknown>;
+    const [doc] = translateAll([child(attributes)], {
+      indexedAttributes: ['__proto__', 'constructor'],
+    });
+    const annotations = (doc as Record<string, unknown>).annotations as Record<string, unknown>;
+    assert.equal(Object.getOwnPropertyDescriptor(annotations, '__proto__')?.value, 'x');
+    assert.equal(annotations.constructor, 1);
+  });
+
   it('invalid or all-zero IDs are skipped and counted; the rest of the batch is sent', () => {
     const r = translateSpans([
       makeSpan({ spanId: '0000000000000000' }),
