@@ -113,8 +113,13 @@ export function packNodes(
   for (let i = 0; i < docRoots.length; i++) {
     const r = docRoots[i] as PackNode;
     const counter = { spans: 0 };
-    const json = render(r, envelope(r.node), counter);
-    documents[i] = { json, bytes: r.size + envelopeBytes(r.node), spans: counter.spans };
+    const env = envelope(r.node);
+    // Envelopes are ASCII, so their length is their size in bytes.
+    documents[i] = {
+      json: render(r, env, counter),
+      bytes: r.size + env.length,
+      spans: counter.spans,
+    };
   }
   return { documents, shrunk };
 }
@@ -195,11 +200,6 @@ function envelope(n: SpanNode): string {
       : `,"trace_id":"${traceId}","parent_id":"${n.parentId}"`;
   }
   return `,"type":"subsegment","trace_id":"${traceId}","parent_id":"${n.parentId as string}"`;
-}
-
-function envelopeBytes(n: SpanNode): number {
-  // Envelopes are ASCII, so characters are bytes.
-  return envelope(n).length;
 }
 
 function render(p: PackNode, env: string, counter: { spans: number }): string {
