@@ -11,7 +11,7 @@ import { traceIdEpochSeconds } from './translate/ids.js';
 import { translateSpans } from './translate/index.js';
 import type { TranslationOptions } from './translate/index.js';
 import type { TranslateStats } from './translate/segment.js';
-import type { TransportStats } from './transport/udp.js';
+import type { SendOutcome, TransportStats } from './transport/udp.js';
 import { UdpTransport } from './transport/udp.js';
 import type { ReadableSpanLike } from './types.js';
 
@@ -22,6 +22,7 @@ export interface ExportResult {
 }
 
 const SUCCESS: ExportResult = Object.freeze({ code: 0 });
+const NOOP = (): void => undefined;
 
 /** Counters for everything the exporter was given and what became of it. */
 export interface ExporterStats extends TransportStats {
@@ -98,13 +99,25 @@ export class AWSXRaySpanExporter {
         return done({ code: 1, error: new Error('AWSXRaySpanExporter is shut down') });
       }
       if (count === 0) return done(SUCCESS);
+      if (this.transport.full) {
+        // Overload: do not spend CPU translating what cannot be queued.
+        this.transport.refuse(count);
+        return done({ code: 1, error: new Error('AWSXRaySpanExporter send queue is full') });
+      }
       const { documents, shrunk, stats } = translateSpans(spans, this.translation);
       this.noteTranslation(spans, shrunk, stats);
       if (this.annotationCounts.size > ANNOTATION_TRACES) trimOldest(this.annotationCounts);
-      this.transport.send(documents, (outcome) => {
+      const result = (outcome: SendOutcome): void => {
         if (outcome.sentSpans > 0 || outcome.droppedSpans === 0) done(SUCCESS);
         else done({ code: 1, error: new Error(`${outcome.droppedSpans} spans could not be sent`) });
-      });
+      };
+      if (this.config.callbackWhen === 'sent') {
+        this.transport.send(documents, result);
+      } else {
+        // The export is done once its documents are queued: a BatchSpanProcessor
+        // (which runs one export at a time) never waits on the send pacing.
+        result(this.transport.send(documents, NOOP));
+      }
     } catch (err) {
       const n = Array.isArray(spans) ? spans.length : 0;
       this.failed += n;

@@ -41,3 +41,4 @@ export { validateSegmentDocument } from './cli/validate.js';
 export type { ValidateOptions } from './cli/validate.js';
 export { checkDaemonDatagram } from './cli/datagram.js';
 export type { DatagramVerdict } from './cli/datagram.js';
+export { captureAWSv3Client, type CaptureAWSv3ClientOptions } from './aws-v3.js';

@@ -53,6 +53,17 @@ export interface AWSXRaySpanExporterOptions {
   burstBytes?: number;
   bytesPerSecond?: number;
   /**
+   * When `export()` calls back: `'queued'`, as soon as its documents are in
+   * the send queue, so that a `BatchSpanProcessor` (one export at a time) is
+   * never held up by the send pacing; or `'sent'`, once they have been handed
+   * to the kernel, so that a processor's `forceFlush()` that waits for its
+   * exports also waits for the datagrams. Default `'queued'`, and `'sent'` in
+   * AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME` set), where the process may be
+   * frozen as soon as a flush returns. `forceFlush()` and `shutdown()` of the
+   * exporter always wait for the datagrams.
+   */
+  exportCallback?: 'queued' | 'sent';
+  /**
    * Upper bound for `forceFlush()` and `shutdown()`, in ms. Default 5,000; in
    * AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME` set) 1,000, well inside the
    * function's own timeout: a flush to Lambda's local daemon takes well under
@@ -72,6 +83,7 @@ export interface ExporterConfig {
   burstBytes: number;
   bytesPerSecond: number;
   flushTimeoutMillis: number;
+  callbackWhen: 'queued' | 'sent';
   /** Configuration problems to report once, at construction. */
   warnings: string[];
 }
@@ -122,7 +134,16 @@ export function resolveExporterConfig(
       );
     }
   }
+  const lambda = blankToUndefined(env.AWS_LAMBDA_FUNCTION_NAME) !== undefined;
+  let callbackWhen: 'queued' | 'sent' = lambda ? 'sent' : 'queued';
+  if (o.exportCallback === 'queued' || o.exportCallback === 'sent') callbackWhen = o.exportCallback;
+  else if (o.exportCallback !== undefined) {
+    warnings.push(
+      `option exportCallback="${String(o.exportCallback)}" is not queued or sent; using ${callbackWhen}`,
+    );
+  }
   return {
+    callbackWhen,
     indexedAttributes: stringList('indexedAttributes', o.indexedAttributes, warnings),
     indexAllAttributes: o.indexAllAttributes === true,
     sqlQueries: o.sqlQueries !== false,

@@ -568,10 +568,15 @@ function doSetup(options: SetupOptions): XRaySetup {
     }
   }
 
+  // The provider's flush hands the spans to the exporter; the exporter's own
+  // flush waits until its datagrams have left (a BatchSpanProcessor never
+  // calls it).
+  const flushAll = async (): Promise<void> => {
+    await provider.forceFlush();
+    await exporter.forceFlush();
+  };
   const flushable = {
-    forceFlush: async (): Promise<void> => {
-      await provider.forceFlush();
-    },
+    forceFlush: flushAll,
     shutdown: async (): Promise<void> => {
       await provider.shutdown();
     },
@@ -599,7 +604,7 @@ function doSetup(options: SetupOptions): XRaySetup {
     forceFlush: async (): Promise<void> => {
       try {
         flushable.markFlushed();
-        await provider.forceFlush();
+        await flushAll();
       } catch {
         // never reject into the app
       }

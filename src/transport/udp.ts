@@ -125,6 +125,21 @@ export class UdpTransport {
     this.tokens = options.burstBytes;
   }
 
+  /** True when the send queue is at its bound: new documents would be dropped. */
+  get full(): boolean {
+    return this.queuedBytes >= this.options.maxQueueBytes;
+  }
+
+  /** Counts spans refused before they were even translated (queue full). */
+  refuse(spans: number): void {
+    this.stats.dropped.queueFull += spans;
+    this.options.reporter.warn(
+      'queueFull',
+      'spans dropped: the send queue is full (the daemon or network cannot keep up)',
+      spans,
+    );
+  }
+
   /** Number of datagrams waiting or in flight. */
   get pending(): number {
     return this.queue.length - this.head + this.inFlight.size;
@@ -132,11 +147,16 @@ export class UdpTransport {
 
   /**
    * Queues documents for sending; `cb` is called exactly once, when every one
-   * of them has been sent or dropped.
+   * of them has been sent or dropped. Returns at once how many spans were
+   * queued (`sentSpans`) and how many were refused (queue full, shut down).
    */
-  send(documents: readonly EncodedDocument[], cb: (outcome: SendOutcome) => void): void {
+  send(documents: readonly EncodedDocument[], cb: (outcome: SendOutcome) => void): SendOutcome {
     const job: Job = { remaining: documents.length, sent: 0, dropped: 0, cb };
-    if (documents.length === 0) return this.finish(job);
+    if (documents.length === 0) {
+      this.finish(job);
+      return { sentSpans: 0, droppedSpans: 0 };
+    }
+    let queued = 0;
     for (const doc of documents) {
       const bytes = HEADER.length + doc.bytes;
       const item: Item = {
@@ -158,10 +178,13 @@ export class UdpTransport {
       } else {
         this.queue.push(item);
         this.queuedBytes += bytes;
+        queued += item.spans;
       }
     }
     this.noteQueue();
     this.schedule();
+    // What was accepted for sending, and what was refused at once.
+    return { sentSpans: queued, droppedSpans: job.dropped };
   }
 
   /**

@@ -65,7 +65,8 @@ describe('faults', () => {
   it('a daemon restarted mid-stream: the datagram after the restart is retried, not lost', async () => {
     const port = await deadPort();
     const exporter = new AWSXRaySpanExporter({ daemonAddress: `127.0.0.1:${port}` });
-    await exportOnce(exporter, batch(1, 0)); // provokes an ICMP error on the socket
+    await exportOnce(exporter, batch(1, 0));
+    await exporter.forceFlush(); // sent: it provokes an ICMP error on the socket
     const socket = dgram.createSocket('udp4');
     socket.bind(port, '127.0.0.1');
     await once(socket, 'listening');
@@ -78,20 +79,31 @@ describe('faults', () => {
     await exporter.shutdown();
   });
 
-  it('an unresolvable host: spans dropped and reported once, export fails, nothing thrown', async () => {
+  it('an unresolvable host: spans dropped and reported once, nothing thrown', async () => {
     const exporter = new AWSXRaySpanExporter({ daemonAddress: 'no-such-host.invalid:2000' });
-    const r1 = await exportOnce(exporter, batch(3));
-    const r2 = await exportOnce(exporter, batch(2, 3));
-    assert.equal(r1.code, 1);
-    assert.equal(r2.code, 1);
-    assert.equal(exporter.getStats().dropped.unresolved, 5);
+    // Queued: the export succeeds, and the lookup fails later.
+    assert.equal((await exportOnce(exporter, batch(3))).code, 0);
+    await exporter.forceFlush();
+    assert.equal(exporter.getStats().dropped.unresolved, 3);
     // Within the back-off, a further export does not wait on DNS again: it
-    // fails at once (the callback runs before export() returns).
-    let called = false;
-    exporter.export(batch(1, 5), () => (called = true));
-    assert.ok(called, 'no new lookup during the back-off');
+    // is refused at once (the callback runs before export() returns).
+    let code: number | undefined;
+    exporter.export(batch(2, 3), (r) => (code = r.code));
+    assert.equal(code, 1, 'refused at once during the back-off');
+    assert.equal(exporter.getStats().dropped.unresolved, 5);
     const lines = diagCap.lines.filter((l) => l.includes('no-such-host.invalid'));
     assert.equal(lines.length, 1, diagCap.lines.join('\n'));
+    await exporter.shutdown();
+  });
+
+  it("with exportCallback: 'sent', the export itself fails when the host does not resolve", async () => {
+    const exporter = new AWSXRaySpanExporter({
+      daemonAddress: 'no-such-host.invalid:2000',
+      exportCallback: 'sent',
+    });
+    const r = await exportOnce(exporter, batch(3));
+    assert.equal(r.code, 1);
+    assert.match(String(r.error?.message), /3 spans could not be sent/);
     await exporter.shutdown();
   });
 
@@ -221,6 +233,7 @@ describe('faults: transport edge cases', () => {
     const daemon = await TestDaemon.start();
     const exporter = new AWSXRaySpanExporter({ daemonAddress: daemon.address });
     await exportOnce(exporter, batch(1, 0));
+    await exporter.forceFlush();
     // Reach in and close the socket, as a misbehaving library might.
     const transport = (exporter as unknown as { transport: { socket: dgram.Socket } }).transport;
     transport.socket.close();

@@ -75,7 +75,7 @@ describe('hardening: load', function () {
       `retained heap grew by ${(growth / 1048576).toFixed(0)} MiB`,
     );
     console.log(
-      `      received ${s.spansReceived} of ${total} (the SDK dropped the rest), sent ${s.spansSent}, ` +
+      `      exporter received ${s.spansReceived} of ${total} (the SDK's queue dropped the rest), sent ${s.spansSent}, ` +
         `queue-full drops ${s.dropped.queueFull}, queue peak ${(s.queuedBytesHighWater / 1024).toFixed(0)} KiB, ` +
         `retained heap growth ${(growth / 1048576).toFixed(0)} MiB`,
     );
@@ -102,6 +102,7 @@ describe('hardening: load', function () {
       await new Promise((r) => setTimeout(r, 5));
     }
     await provider.forceFlush();
+    await exporter.forceFlush();
     const s = exporter.getStats();
     const report = await listener.report();
     await provider.shutdown();
