@@ -33,7 +33,8 @@
  * Rules:
  * - Never throws into the app. A client that is not an AWS SDK v3 client is
  *   returned untouched; a failure inside a middleware is reported once through
- *   `diag` and the call goes on without the span or the header.
+ *   `diag` and the call goes on (without the span, or without the header,
+ *   whichever failed).
  * - Idempotent: a client that already has the middlewares is returned as is
  *   (checked through the middleware stack, so it holds across copies of this
  *   package, e.g. its ESM and CommonJS builds in one process).
@@ -120,7 +121,7 @@ const reporter = new Reporter();
 function report(kind: string, err: unknown): void {
   reporter.warn(
     `aws-v3 ${kind}`,
-    `captureAWSv3Client: ${kind} failed and was skipped, the AWS call went on (${String(err)})`,
+    `captureAWSv3Client: ${kind} failed and was skipped; AWS calls go on (${String(err)})`,
   );
 }
 
@@ -131,10 +132,12 @@ function report(kind: string, err: unknown): void {
  * to the X-Ray document, plus the attributes that identify the system
  * (`db.system.name`, `messaging.system`), under instrumentation-aws-sdk's names.
  */
-const SERVICES: Record<
-  string,
-  { request: (input: Obj, operation: string) => Attributes; response?: (output: Obj) => Attributes }
-> = {
+interface ServiceAttributes {
+  request: (input: Obj, operation: string) => Attributes;
+  response?: (output: Obj) => Attributes;
+}
+
+const SERVICES: Record<string, ServiceAttributes> = {
   DynamoDB: {
     request(input, operation) {
       const attributes: Attributes = {
@@ -194,6 +197,11 @@ const SERVICES: Record<
       }),
   },
 };
+
+/** The entry of SERVICES for a service (own keys only: "constructor" is no service). */
+function serviceAttributes(service: string): ServiceAttributes | undefined {
+  return Object.hasOwn(SERVICES, service) ? SERVICES[service] : undefined;
+}
 
 /** The non-empty string values of `candidates`. */
 function pick(candidates: Record<string, unknown>): Attributes {
@@ -266,8 +274,14 @@ function alreadyCaptured(stack: MiddlewareStack): boolean {
 }
 
 /**
- * Adds the span and header middlewares to an AWS SDK v3 client and returns it.
- * Never throws; anything that is not such a client is returned untouched.
+ * Gives every call of an AWS SDK v3 client a CLIENT span `<Service>.<Operation>`
+ * with the attributes instrumentation-aws-sdk uses (so the exporter writes the
+ * usual AWS subsegment), and injects the trace header into its requests.
+ * Returns the client. Idempotent; a no-op for a client instrumentation-aws-sdk
+ * already wrapped. Never throws: anything that is not such a client is
+ * returned untouched.
+ *
+ *     const ddb = captureAWSv3Client(new DynamoDBClient({}));
  */
 export function captureAWSv3Client<T>(client: T, options?: CaptureAWSv3ClientOptions): T {
   try {
@@ -299,7 +313,7 @@ export function captureAWSv3Client<T>(client: T, options?: CaptureAWSv3ClientOpt
 /** The span middleware of one client. */
 function spanMiddleware(client: Client, tracerProvider: TracerProvider | undefined): Middleware {
   return (next, handlerContext) => async (args) => {
-    const started = startSpan(client, tracerProvider, handlerContext, args.input);
+    const started = startSpan(client, tracerProvider, handlerContext, args);
     if (started === undefined) return next(args);
     const { span, service } = started;
     await setRegion(span, client);
@@ -320,7 +334,7 @@ function startSpan(
   client: Client,
   tracerProvider: TracerProvider | undefined,
   handlerContext: HandlerContext,
-  input: unknown,
+  args: HandlerArgs,
 ): { span: Span; service: string } | undefined {
   try {
     const active = context.active();
@@ -329,7 +343,8 @@ function startSpan(
     const operation = stripSuffix(str(handlerContext.commandName) ?? 'Unknown', 'Command');
     let extra: Attributes = {};
     try {
-      if (isObj(input)) extra = SERVICES[service]?.request(input, operation) ?? {};
+      const input = args.input;
+      if (isObj(input)) extra = serviceAttributes(service)?.request(input, operation) ?? {};
     } catch (err) {
       report('reading the request', err); // the span goes without them
     }
@@ -380,7 +395,7 @@ function endSucceeded(span: Span, service: string, result: unknown): void {
   try {
     const output = isObj(result) ? result.output : undefined;
     span.setAttributes(metadataAttributes(output));
-    const response = SERVICES[service]?.response;
+    const response = serviceAttributes(service)?.response;
     if (response !== undefined && isObj(output)) span.setAttributes(response(output));
   } catch (err) {
     report('reading the response', err);

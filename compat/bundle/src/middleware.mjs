@@ -1,8 +1,8 @@
-// Variant "middleware": no instrumentation-aws-sdk at all; each client gets a
-// small middleware that makes the span (see ./capture-aws-v3.mjs, the API this
-// folder proposes for otel-xray as `captureAWSv3Client`).
+// Variant "middleware": no instrumentation-aws-sdk at all; each client gets
+// otel-xray's captureAWSv3Client, two middlewares on that client that make the
+// span and inject X-Amzn-Trace-Id (src/aws-v3.ts in the repo).
+import { captureAWSv3Client } from 'otel-xray';
 import { makeHandler } from './handler-body.mjs';
-import { captureAWSv3Client } from './capture-aws-v3.mjs';
 import './otel.mjs';
 
 export const handler = makeHandler((client) => captureAWSv3Client(client));

@@ -55,7 +55,9 @@ async function bundle(variant, { external = [], outdir = TMP } = {}) {
   const requires = [
     ...new Set(output.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path)),
   ].sort();
-  return { outfile, bytes: fs.statSync(outfile).size, requires };
+  // The files esbuild put into the output, relative to this package.
+  const inputs = Object.keys(output.inputs);
+  return { outfile, bytes: fs.statSync(outfile).size, requires, inputs };
 }
 
 const BUILTINS = new Set(builtinModules);
@@ -224,13 +226,26 @@ describe('bundled with esbuild (one CJS file, platform node) on Lambda-style inv
     }
   });
 
-  describe('middleware: captureAWSv3Client(client), no instrumentation-aws-sdk', function () {
+  describe("middleware: otel-xray's captureAWSv3Client(client), no instrumentation-aws-sdk", function () {
     before(async function () {
       built.middleware = await bundle('middleware');
     });
 
     it('the bundle is self-contained', function () {
       assert.deepEqual(built.middleware.requires, []);
+    });
+
+    it('the helper comes from the installed otel-xray package, and no instrumentation is bundled', function () {
+      const inputs = built.middleware.inputs;
+      assert.ok(
+        inputs.some((p) => /node_modules\/otel-xray\/dist\/esm\/aws-v3\.js$/.test(p)),
+        `otel-xray's dist/esm/aws-v3.js is in the bundle: ${inputs.filter((p) => p.includes('otel-xray')).join(', ')}`,
+      );
+      assert.deepEqual(
+        inputs.filter((p) => p.includes('instrumentation-aws-sdk') || p.includes('capture-aws-v3')),
+        [],
+        'neither instrumentation-aws-sdk nor the old prototype',
+      );
     });
 
     for (const [label, node] of NODES) {
