@@ -13,8 +13,38 @@ const WHITESPACE = /\s+/g;
  * of whitespace become one space, and the result is cut to 200 characters
  * (never inside a surrogate pair). Falls back to `fallback` when nothing is left.
  */
+/** True for printable ASCII names that are already valid (the common case), without a regex. */
+function isPlainValidName(name: string): boolean {
+  const n = name.length;
+  if (n === 0 || n > MAX_NAME_LENGTH) return false;
+  if (name.charCodeAt(0) === 0x20 || name.charCodeAt(n - 1) === 0x20) return false;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    const ok =
+      (c >= 0x30 && c <= 0x39) || // 0-9
+      (c >= 0x41 && c <= 0x5a) || // A-Z
+      (c >= 0x61 && c <= 0x7a) || // a-z
+      c === 0x20 || // space
+      c === 0x5f || // _
+      c === 0x2e || // .
+      c === 0x3a || // :
+      c === 0x2f || // /
+      c === 0x25 || // %
+      c === 0x26 || // &
+      c === 0x23 || // #
+      c === 0x3d || // =
+      c === 0x2b || // +
+      c === 0x5c || // \
+      c === 0x2d || // -
+      c === 0x40; // @
+    if (!ok) return false;
+  }
+  return true;
+}
+
 export function sanitizeName(name: string, fallback = 'span'): string {
-  // Fast path: most names are already valid.
+  // Fast paths: most names are already valid, and most are plain ASCII.
+  if (isPlainValidName(name)) return name;
   if (VALID_NAME.test(name) && name.trim() === name) return name;
   let out = name.replace(INVALID_CHARS, '').replace(WHITESPACE, ' ').trim();
   if (out.length > MAX_NAME_LENGTH) {

@@ -77,7 +77,7 @@ export function packNodes(
   const byId = new Map<string, PackNode>();
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i] as SpanNode;
-    let json = JSON.stringify(node.body);
+    let json = serializeBody(node.body);
     let bytes = Buffer.byteLength(json);
     if (bytes > limit) {
       json = shrinkBody(node.body, bytes, limit);
@@ -213,6 +213,48 @@ function render(p: PackNode, env: string, counter: { spans: number }): string {
     out += render(kids[i] as PackNode, '', counter);
   }
   return `${out}]}`;
+}
+
+// ---------------------------------------------------------------------------
+// Serialising a body.
+
+// Characters a JSON string must escape (and lone surrogates, which
+// JSON.stringify escapes too): strings without them are quoted as they are.
+// eslint-disable-next-line no-control-regex -- these are exactly the characters JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function quote(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+/**
+ * The JSON of a body, equal to `JSON.stringify(body)` for the fields a body
+ * has, in their fixed order. The flat, always-present fields are written by
+ * hand and only the nested blocks go through `JSON.stringify`, which is about
+ * a third faster than stringifying the whole object: this is the hottest code
+ * of the exporter. Times are finite numbers (translation guarantees it), IDs
+ * are validated hex, namespaces and origins are constants.
+ */
+export function serializeBody(b: XRayBody): string {
+  let s = `{"name":${quote(b.name)},"id":"${b.id}","start_time":${b.start_time}`;
+  if (b.end_time !== undefined) s += `,"end_time":${b.end_time}`;
+  if (b.in_progress === true) s += ',"in_progress":true';
+  if (b.namespace !== undefined) s += `,"namespace":"${b.namespace}"`;
+  if (b.error === true) s += ',"error":true';
+  if (b.throttle === true) s += ',"throttle":true';
+  if (b.fault === true) s += ',"fault":true';
+  if (b.origin !== undefined) s += `,"origin":${quote(b.origin)}`;
+  if (b.user !== undefined) s += `,"user":${quote(b.user)}`;
+  if (b.service !== undefined) s += `,"service":${JSON.stringify(b.service)}`;
+  if (b.http !== undefined) s += `,"http":${JSON.stringify(b.http)}`;
+  if (b.aws !== undefined) s += `,"aws":${JSON.stringify(b.aws)}`;
+  if (b.sql !== undefined) s += `,"sql":${JSON.stringify(b.sql)}`;
+  if (b.cause !== undefined) s += `,"cause":${JSON.stringify(b.cause)}`;
+  if (b.annotations !== undefined) s += `,"annotations":${JSON.stringify(b.annotations)}`;
+  if (b.metadata !== undefined) s += `,"metadata":${JSON.stringify(b.metadata)}`;
+  if (b.links !== undefined) s += `,"links":${JSON.stringify(b.links)}`;
+  if (b.precursor_ids !== undefined) s += `,"precursor_ids":${JSON.stringify(b.precursor_ids)}`;
+  return `${s}}`;
 }
 
 // ---------------------------------------------------------------------------

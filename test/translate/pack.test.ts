@@ -4,7 +4,7 @@ import { translateSpans } from '../../src/index.js';
 import type { EncodedDocument } from '../../src/index.js';
 import fc from 'fast-check';
 import type { XRayBody } from '../../src/index.js';
-import { DAEMON_HEADER_BYTES, shrinkBody } from '../../src/translate/pack.js';
+import { DAEMON_HEADER_BYTES, serializeBody, shrinkBody } from '../../src/translate/pack.js';
 
 const ENVELOPE =
   ',"type":"subsegment","trace_id":"1-5759e988-bd862e3fe1be46a994272793","parent_id":"0000000000000001"'
@@ -289,6 +289,35 @@ describe('packing', () => {
     assert.equal(
       (JSON.parse(r.documents[1]?.json as string) as { type: string }).type,
       'subsegment',
+    );
+  });
+});
+
+describe('serializeBody', () => {
+  it('writes exactly what JSON.stringify writes, for any strings and numbers (property)', () => {
+    const str = fc.string({ unit: 'binary', maxLength: 30 });
+    fc.assert(
+      fc.property(
+        str,
+        fc.double({ min: 1, max: 2e9, noNaN: true }),
+        fc.option(fc.double({ min: 1, max: 2e9, noNaN: true }), { nil: undefined }),
+        fc.boolean(),
+        fc.option(str, { nil: undefined }),
+        fc.dictionary(str, fc.oneof(str, fc.integer(), fc.boolean())),
+        (name, start, end, fault, user, md) => {
+          // Keys in the order serializeBody writes them.
+          const body: XRayBody = { name, id: '0123456789abcdef', start_time: start };
+          if (end !== undefined) body.end_time = end;
+          else body.in_progress = true;
+          body.namespace = 'remote';
+          if (fault) body.fault = true;
+          if (user !== undefined) body.user = user;
+          body.http = { request: { method: 'GET', url: name }, response: { status: 200 } };
+          body.metadata = { default: md };
+          assert.equal(serializeBody(body), JSON.stringify(body));
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });
