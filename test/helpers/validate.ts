@@ -1,13 +1,13 @@
 /**
  * The shared validator: every document any test produces goes through it.
- * It checks X-Ray's rules (src/cli/validate.ts, the library's validator) plus
- * the daemon's datagram rule, in its strictest form: the canonical header,
- * compact JSON, one document.
+ * It checks the daemon's datagram rule and X-Ray's document rules with the
+ * library's own checks (src/cli/datagram.ts, src/cli/validate.ts), in their
+ * strictest form, plus a privacy check of ours.
  */
+import { checkDaemonDatagram } from '../../src/cli/datagram.js';
 import { validateSegmentDocument } from '../../src/cli/validate.js';
 
 export const MAX_DATAGRAM = 65_507;
-const HEADER = '{"format":"json","version":1}';
 
 type Obj = Record<string, unknown>;
 
@@ -21,24 +21,19 @@ export interface ParsedDatagram {
 }
 
 /**
- * Applies the daemon's rule to a datagram: split at the first `\n`, the
- * header must be the JSON `{"format":"json","version":1}`, and what follows
- * must be exactly one JSON document. Throws with a reason otherwise.
+ * Applies the daemon's rule to a datagram (the library's `checkDaemonDatagram`,
+ * the same code the `otel-xray daemon` CLI runs), in its strictest form: any
+ * problem or note (a non-canonical header, a document X-Ray would reject) and
+ * a document that is not compact JSON fail. Throws with a reason.
  */
 export function parseDatagram(buf: Buffer): ParsedDatagram {
-  if (buf.length > MAX_DATAGRAM)
-    throw new Error(`datagram of ${buf.length} bytes > ${MAX_DATAGRAM}`);
-  const nl = buf.indexOf(0x0a);
-  if (nl < 0) throw new Error('datagram has no header line');
-  const headerText = buf.subarray(0, nl).toString('utf8');
-  const header = JSON.parse(headerText) as Obj;
-  if (header.format !== 'json' || header.version !== 1) throw new Error(`bad header ${headerText}`);
-  if (headerText !== HEADER) throw new Error(`header not in the canonical form: ${headerText}`);
-  const json = buf.subarray(nl + 1).toString('utf8');
-  if (json.includes('\n')) throw new Error('document is not compact (contains a newline)');
-  const doc = JSON.parse(json) as unknown; // throws on two documents in one datagram
-  if (!isObj(doc)) throw new Error('document is not an object');
-  return { header, json, doc, bytes: buf.length };
+  const v = checkDaemonDatagram(buf);
+  if (!v.accepted) throw new Error(v.reason);
+  const reasons = [...v.problems, ...v.notes];
+  if (v.document === undefined) reasons.push('the document is not one JSON object');
+  if (v.body.includes('\n')) reasons.push('the document is not compact (contains a newline)');
+  if (reasons.length > 0) throw new Error(reasons.join('; '));
+  return { header: v.header, json: v.body, doc: v.document as Obj, bytes: buf.length };
 }
 
 /**
