@@ -228,8 +228,8 @@ function findingsSection(r) {
       `Delivery: ${kernel === 0 ? 'no datagram was lost in the receive buffer in any scenario' : `${int(kernel)} spans lost in the receive buffer`}` +
         (lossy.length > 0
           ? `; spans were not sent in ${lossy.map((s) => `"${s.name}" (${pct(100 - s.receivedPct, 1)})`).join(', ')}: ` +
-            `the send pacing (16 MiB/s counting ~2 KiB of kernel overhead per datagram, about 6,600 single-span ` +
-            `datagrams/s, what the daemon's 208 KiB buffer can absorb through a 10 ms stall) admits fewer datagrams than ` +
+            `the send pacing (12 MiB/s counting ~2 KiB of kernel overhead per datagram, about 5,000 single-span ` +
+            `datagrams/s, what the daemon's 208 KiB buffer can absorb through a ~14 ms stall) admits fewer datagrams than ` +
             `the app makes, and the rest is dropped and counted (exporter stats: dropped.queueFull).`
           : '.'),
     );
@@ -389,7 +389,7 @@ a local UDP sink, each sink in its own process on the other core.
 
 **Measured: CPU time of the app process (user + system, all threads) per span**, from the first
 span to the end of the flush; the system (kernel) part is in parentheses. CPU time rather than
-wall time because otel-xray paces its sends (16 MiB/s, 64 KiB burst, ~2 KiB counted per
+wall time because otel-xray paces its sends (12 MiB/s, 32 KiB burst, ~2 KiB counted per
 datagram): while it waits the app is idle, and idle time costs the app nothing. Wall time per
 span is shown too: for otel-xray it is the pacing's limit, not CPU. ${plan.rounds} rounds × ${plan.reps}
 repetitions of ${int(plan.shapes?.[0]?.spans)} spans (10-span traces) and ${int(plan.shapes?.[1]?.spans)} spans
