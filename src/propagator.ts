@@ -48,14 +48,7 @@
  * (no local span in between): a Root-only stand-in is not written as `Parent`, and a deferred
  * decision is not turned into `Sampled=0`; what was received is passed on.
  */
-import {
-  createContextKey,
-  createTraceState,
-  diag,
-  isSpanContextValid,
-  trace,
-  TraceFlags,
-} from '@opentelemetry/api';
+import { createTraceState, isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
 import type {
   Context,
   SpanContext,
@@ -64,6 +57,8 @@ import type {
   TextMapSetter,
   TraceState,
 } from '@opentelemetry/api';
+import { logger } from './diag.js';
+import { isTracingSuppressed } from './suppress.js';
 
 /** The header name, lower-case as Node's `IncomingMessage.headers` spells it. */
 export const AWSXRAY_TRACE_ID_HEADER = 'x-amzn-trace-id';
@@ -102,20 +97,13 @@ const ALL_ZERO_RE = /^0+$/;
  */
 const OPAQUE_VALUE_RE = /^[!-+\--:<>-~]+$/;
 
-/**
- * The same key `@opentelemetry/core`'s `suppressTracing` sets: `createContextKey` returns
- * `Symbol.for(description)`, so re-creating it here avoids depending on core.
- */
-const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
-
-const diagLogger = diag.createComponentLogger({ namespace: 'otel-xray' });
 let reportedUnexpectedError = false;
 
 /** Reports an exception that should never happen, once per process. */
 function reportUnexpected(where: string, error: unknown): void {
   if (reportedUnexpectedError) return;
   reportedUnexpectedError = true;
-  diagLogger.warn(`${where} failed and was skipped (reported once)`, error);
+  logger.warn(`${where} failed and was skipped (reported once)`, error);
 }
 
 /** A parsed `X-Amzn-Trace-Id` header, normalised. */
@@ -451,7 +439,7 @@ function formatTraceHeader(spanContext: SpanContext): string {
 export class AWSXRayPropagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     try {
-      if (context.getValue(SUPPRESS_TRACING_KEY) === true) return;
+      if (isTracingSuppressed(context)) return;
       const spanContext = trace.getSpanContext(context);
       if (spanContext === undefined || !isSpanContextValid(spanContext)) return;
       setter.set(carrier, AWSXRAY_TRACE_ID_HEADER, formatTraceHeader(spanContext));
