@@ -13,13 +13,14 @@ import type { AddressInfo } from 'node:net';
 import type { Tracer } from '@opentelemetry/api';
 import { SpanKind } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { toSegmentDocuments } from '../../src/index.js';
 import type { InstrumentedAwsSdk } from '../helpers/aws.js';
 import { instrumentedAwsSdk } from '../helpers/aws.js';
+import { Collector } from '../helpers/collector.js';
 import { assertValidDocument, walk } from '../helpers/validate.js';
 
 const require = createRequire(import.meta.url);
@@ -30,21 +31,6 @@ const SERVICE = 'orders-api';
 const REGION = 'us-west-2';
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'fake-secret-key' };
 const HEX16 = /^[0-9a-f]{16}$/;
-
-/** Keeps every ended span; AWS spans end before `send()` settles. */
-class Collector implements SpanProcessor {
-  readonly spans: ReadableSpan[] = [];
-  onStart(): void {}
-  onEnd(span: ReadableSpan): void {
-    this.spans.push(span);
-  }
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 interface Run<T> {
   /** What `send()` resolved to, or undefined when it rejected. */

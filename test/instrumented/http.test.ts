@@ -10,12 +10,13 @@ import type { AddressInfo } from 'node:net';
 import type { Tracer } from '@opentelemetry/api';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { AWSXRaySpanExporterOptions } from '../../src/index.js';
 import { AWSXRaySpanExporter, toSegmentDocuments } from '../../src/index.js';
 import { TestDaemon } from '../helpers/daemon.js';
 import { instrumentedHttp } from '../helpers/instrumentations.js';
+import { Collector } from '../helpers/collector.js';
 import { assertValidDocument, walk } from '../helpers/validate.js';
 
 type Obj = Record<string, unknown>;
@@ -25,42 +26,6 @@ const SERVICE = 'checkout';
 const USER_AGENT = 'otel-xray-test/1.0 (+loopback)';
 const HEX16 = /^[0-9a-f]{16}$/;
 const HANDLER_ERROR = 'handler exploded';
-
-/** Keeps ended spans and lets a test await a trace's spans (no sleeping). */
-class Collector implements SpanProcessor {
-  readonly spans: ReadableSpan[] = [];
-  private waiters: Array<() => void> = [];
-  onStart(): void {}
-  onEnd(span: ReadableSpan): void {
-    this.spans.push(span);
-    for (const w of this.waiters.splice(0)) w();
-  }
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  /** Resolves with the trace's spans once `n` of them have ended. */
-  async trace(traceId: string, n: number, timeoutMs = 5000): Promise<ReadableSpan[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.spans.filter((s) => s.spanContext().traceId === traceId);
-      if (found.length >= n) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(`timed out: ${found.length} of ${n} spans of trace ${traceId} ended`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-}
 
 interface Outcome {
   traceId: string;

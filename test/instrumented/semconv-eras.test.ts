@@ -17,11 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SpanKind } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpanLike, SpanContextLike } from '../../src/index.js';
 import { toSegmentDocuments } from '../../src/index.js';
 import { instrumentedHttp } from '../helpers/instrumentations.js';
+import { Collector } from '../helpers/collector.js';
 import { assertValidDocument, walk } from '../helpers/validate.js';
 
 type Obj = Record<string, unknown>;
@@ -179,39 +179,6 @@ function view(t: Translated, port: number): View {
       flags: flags(t.server),
     },
   };
-}
-
-/** Keeps ended spans and lets the test await a trace's spans (no sleeping). */
-class Collector implements SpanProcessor {
-  readonly spans: ReadableSpan[] = [];
-  private waiters: Array<() => void> = [];
-  onStart(): void {}
-  onEnd(span: ReadableSpan): void {
-    this.spans.push(span);
-    for (const w of this.waiters.splice(0)) w();
-  }
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  async trace(traceId: string, n: number, timeoutMs = 5000): Promise<ReadableSpan[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.spans.filter((s) => s.spanContext().traceId === traceId);
-      if (found.length >= n) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out: ${found.length} of ${n} spans of ${traceId}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
 }
 
 /** Stable era: instrumentation-http 0.223 in this process. */
