@@ -11,6 +11,7 @@ import { traceIdEpochSeconds } from './translate/ids.js';
 import { translateSpans } from './translate/index.js';
 import type { TranslationOptions } from './translate/index.js';
 import type { TranslateStats } from './translate/segment.js';
+import type { EncodedDocument } from './translate/pack.js';
 import type { SendOutcome, TransportStats } from './transport/udp.js';
 import { UdpTransport } from './transport/udp.js';
 import type { ReadableSpanLike } from './types.js';
@@ -34,6 +35,78 @@ export interface ExporterStats extends TransportStats {
   spansInvalid: number;
   /** Spans not translated because translation failed unexpectedly. */
   spansFailed: number;
+  /**
+   * Spans accepted by `export()` and not translated yet: a large batch is
+   * translated a slice at a time, over event-loop turns.
+   */
+  spansWaiting: number;
+}
+
+/**
+ * Spans translated at a time. A batch (512 spans from a default
+ * BatchSpanProcessor) is translated in slices of ~0.2–0.5 ms, about one per
+ * event-loop turn, so the app's own requests interleave and its tail
+ * latency stays flat; spans of one trace stay in one slice, so that they are
+ * packed together.
+ */
+const SLICE_SPANS = 128;
+/**
+ * Bound on spans accepted and not yet translated: an export that finds more
+ * waiting translates synchronously until {@link CATCH_UP_SPANS} are left.
+ */
+const MAX_UNTRANSLATED = 2048;
+/** Translation per event-loop turn: this long, or more while this many spans wait. */
+const TURN_BUDGET_MS = 0.5;
+const CATCH_UP_SPANS = 1024;
+
+/** One `export()` call, translated a slice at a time. */
+interface ExportJob {
+  slices: ReadableSpanLike[][];
+  /** Index of the next slice to translate. */
+  next: number;
+  /** Slices translated whose documents are not all sent or dropped yet. */
+  open: number;
+  sent: number;
+  dropped: number;
+  done: (result: ExportResult) => void;
+  finished: boolean;
+}
+
+function finishJob(job: ExportJob): void {
+  job.finished = true;
+  if (job.sent > 0 || job.dropped === 0) job.done(SUCCESS);
+  else job.done({ code: 1, error: new Error(`${job.dropped} spans could not be sent`) });
+}
+
+/**
+ * Splits spans into slices of about `max`, keeping the spans of one trace
+ * together (a trace larger than `max` is a slice of its own), in the order
+ * their traces first appear.
+ */
+function sliceByTrace(spans: ReadableSpanLike[], max: number): ReadableSpanLike[][] {
+  const byTrace = new Map<unknown, ReadableSpanLike[]>();
+  for (const span of spans) {
+    let key: unknown;
+    try {
+      key = span.spanContext().traceId;
+    } catch {
+      key = undefined; // translation counts it as unreadable
+    }
+    const group = byTrace.get(key);
+    if (group === undefined) byTrace.set(key, [span]);
+    else group.push(span);
+  }
+  const slices: ReadableSpanLike[][] = [];
+  let current: ReadableSpanLike[] = [];
+  for (const group of byTrace.values()) {
+    if (current.length > 0 && current.length + group.length > max) {
+      slices.push(current);
+      current = [];
+    }
+    for (const span of group) current.push(span);
+  }
+  if (current.length > 0) slices.push(current);
+  return slices;
 }
 
 const DAY = 86_400;
@@ -51,6 +124,12 @@ export class AWSXRaySpanExporter {
   private shrunk = 0;
   private invalid = 0;
   private failed = 0;
+  /** Exports whose slices are not all translated yet, oldest first. */
+  private jobs: ExportJob[] = [];
+  /** Spans in `jobs` not translated yet. */
+  private untranslated = 0;
+  private sliceScheduled = false;
+  private translatedWaiters: Array<() => void> = [];
 
   constructor(options: AWSXRaySpanExporterOptions = {}) {
     this.reporter = new Reporter();
@@ -71,6 +150,7 @@ export class AWSXRaySpanExporter {
       maxQueueBytes: this.config.maxQueueBytes,
       burstBytes: this.config.burstBytes,
       bytesPerSecond: this.config.bytesPerSecond,
+      maxBytesPerSecond: this.config.maxBytesPerSecond,
     });
   }
 
@@ -99,29 +179,43 @@ export class AWSXRaySpanExporter {
         return done({ code: 1, error: new Error('AWSXRaySpanExporter is shut down') });
       }
       if (count === 0) return done(SUCCESS);
-      if (this.transport.full) {
-        // Overload: do not spend CPU translating what cannot be queued.
-        this.transport.refuse(count);
-        return done({ code: 1, error: new Error('AWSXRaySpanExporter send queue is full') });
-      }
-      const { documents, shrunk, stats } = translateSpans(spans, this.translation);
-      this.noteTranslation(spans, shrunk, stats);
-      if (this.annotationCounts.size > ANNOTATION_TRACES) trimOldest(this.annotationCounts);
-      const result = (outcome: SendOutcome): void => {
-        if (outcome.sentSpans > 0 || outcome.droppedSpans === 0) done(SUCCESS);
-        else done({ code: 1, error: new Error(`${outcome.droppedSpans} spans could not be sent`) });
+      const job: ExportJob = {
+        slices: count <= SLICE_SPANS ? [spans] : sliceByTrace(spans, SLICE_SPANS),
+        next: 0,
+        open: 0,
+        sent: 0,
+        dropped: 0,
+        done,
+        finished: false,
       };
-      if (this.config.callbackWhen === 'sent') {
-        this.transport.send(documents, result);
-      } else {
-        // The export is done once its documents are queued: a BatchSpanProcessor
-        // (which runs one export at a time) never waits on the send pacing.
-        result(this.transport.send(documents, NOOP));
+      if (this.config.callbackWhen === 'queued') {
+        if (this.transport.full) {
+          // Overload: do not spend CPU translating what cannot be queued.
+          this.transport.refuse(count);
+          return done({ code: 1, error: new Error('AWSXRaySpanExporter send queue is full') });
+        }
+      }
+      this.jobs.push(job);
+      this.untranslated += count;
+      if (this.jobs.length === 1 && job.slices.length === 1) {
+        // A batch that fits one slice, with nothing ahead of it: at once.
+        this.runSlice();
+      } else if (this.untranslated > MAX_UNTRANSLATED) {
+        // The app makes spans faster than the turns between its own work
+        // translate them: catch up now rather than hold more spans.
+        while (this.untranslated > CATCH_UP_SPANS && this.jobs.length > 0) this.runSlice();
+      }
+      if (this.jobs.length > 0) this.scheduleSlice();
+      if (this.config.callbackWhen === 'queued' && !job.finished) {
+        // Accepted: a BatchSpanProcessor (one export at a time) goes on at
+        // once. Spans that cannot be queued later are counted and reported.
+        job.done = NOOP;
+        done(SUCCESS);
       }
     } catch (err) {
       const n = Array.isArray(spans) ? spans.length : 0;
       this.failed += n;
-      this.reporter.error('translate', `spans dropped: translation failed: ${String(err)}`, n);
+      this.reporter.error('translate', `spans dropped: export failed: ${String(err)}`, n);
       done({ code: 1, error: err instanceof Error ? err : new Error(String(err)) });
     }
   }
@@ -129,6 +223,7 @@ export class AWSXRaySpanExporter {
   /** Resolves when every datagram handed to the exporter so far has been sent (bounded). */
   async forceFlush(): Promise<void> {
     try {
+      await this.translated();
       const drained = await this.transport.flush(this.config.flushTimeoutMillis);
       if (!drained) {
         this.reporter.warn(
@@ -145,6 +240,7 @@ export class AWSXRaySpanExporter {
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       try {
+        await this.translated();
         await this.transport.close(this.config.flushTimeoutMillis);
       } catch {
         // never reject into the app
@@ -169,7 +265,88 @@ export class AWSXRaySpanExporter {
       spansShrunk: this.shrunk,
       spansInvalid: this.invalid,
       spansFailed: this.failed,
+      spansWaiting: this.untranslated,
     };
+  }
+
+  private scheduleSlice(): void {
+    if (this.sliceScheduled) return;
+    this.sliceScheduled = true;
+    setImmediate(this.onSliceTurn);
+  }
+
+  /**
+   * One event-loop turn of translation: slices until ~0.5 ms have passed, or
+   * longer while more than {@link CATCH_UP_SPANS} wait (a burst is caught up
+   * with rather than left to fill the processor's queue).
+   */
+  private readonly onSliceTurn = (): void => {
+    this.sliceScheduled = false;
+    const start = performance.now();
+    do this.runSlice();
+    while (
+      this.jobs.length > 0 &&
+      (this.untranslated > CATCH_UP_SPANS || performance.now() - start < TURN_BUDGET_MS)
+    );
+  };
+
+  /** Translates and queues the next slice of the oldest export. */
+  private runSlice(): void {
+    const job = this.jobs[0];
+    if (job === undefined) return;
+    const slice = job.slices[job.next++] as ReadableSpanLike[];
+    if (job.next === job.slices.length) this.jobs.shift();
+    this.untranslated -= slice.length;
+    job.open++;
+    this.exportSlice(slice, (outcome) => {
+      job.open--;
+      job.sent += outcome.sentSpans;
+      job.dropped += outcome.droppedSpans;
+      if (job.open === 0 && job.next === job.slices.length) finishJob(job);
+    });
+    if (this.jobs.length > 0) this.scheduleSlice();
+    else {
+      const waiters = this.translatedWaiters;
+      this.translatedWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Translates spans and queues their documents; `onOutcome` is called once. */
+  private exportSlice(spans: ReadableSpanLike[], onOutcome: (outcome: SendOutcome) => void): void {
+    if (this.transport.full) {
+      // Overload: do not spend CPU translating what cannot be queued.
+      this.transport.refuse(spans.length);
+      return onOutcome({ sentSpans: 0, droppedSpans: spans.length });
+    }
+    let documents: EncodedDocument[];
+    try {
+      const t = translateSpans(spans, this.translation);
+      documents = t.documents;
+      this.noteTranslation(spans, t.shrunk, t.stats);
+      if (this.annotationCounts.size > ANNOTATION_TRACES) trimOldest(this.annotationCounts);
+    } catch (err) {
+      this.failed += spans.length;
+      this.reporter.error(
+        'translate',
+        `spans dropped: translation failed: ${String(err)}`,
+        spans.length,
+      );
+      return onOutcome({ sentSpans: 0, droppedSpans: spans.length });
+    }
+    if (this.config.callbackWhen === 'sent') {
+      this.transport.send(documents, onOutcome);
+    } else {
+      // The export is done once its documents are queued: a BatchSpanProcessor
+      // (which runs one export at a time) never waits on the send pacing.
+      onOutcome(this.transport.send(documents, NOOP));
+    }
+  }
+
+  /** Resolves once every span handed to `export()` so far has been translated. */
+  private translated(): Promise<void> {
+    if (this.jobs.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.translatedWaiters.push(resolve));
   }
 
   private noteTranslation(spans: ReadableSpanLike[], shrunk: number, stats: TranslateStats): void {

@@ -45,15 +45,20 @@ export interface AWSXRaySpanExporterOptions {
    */
   maxQueueBytes?: number;
   /**
-   * Pacing of sends (a token bucket): at most `burstBytes` are handed to the
-   * kernel at once, then `bytesPerSecond`. The X-Ray daemon reads with the
+   * Pacing of sends (a token bucket counted in what each datagram costs in
+   * the daemon's socket buffer, ~1.5 KiB for a single-span datagram): at most
+   * `burstBytes` are handed to the kernel at once, then `bytesPerSecond`; when
+   * a backlog builds up, the rate rises with it (enough to send the backlog
+   * within 0.1 s), up to `maxBytesPerSecond`. The X-Ray daemon reads with the
    * kernel's default socket buffer (208 KiB on Linux), which a faster burst
-   * overflows. Defaults: 32 KiB burst, 12 MiB/s (about 5,000 single-span or
-   * 2,500 ten-span datagrams/s); together they leave room for the daemon to
-   * stall ~14 ms without losing anything.
+   * overflows. Defaults: 32 KiB burst, 12 MiB/s (about 9,000 single-span or
+   * 2,800 ten-span datagrams/s, room for a ~14 ms daemon stall), up to
+   * `maxBytesPerSecond`, by default 3 × `bytesPerSecond` (36 MiB/s, about
+   * 28,000 single-span datagrams/s) under sustained load.
    */
   burstBytes?: number;
   bytesPerSecond?: number;
+  maxBytesPerSecond?: number;
   /**
    * When `export()` calls back: `'queued'`, as soon as its documents are in
    * the send queue, so that a `BatchSpanProcessor` (one export at a time) is
@@ -84,6 +89,7 @@ export interface ExporterConfig {
   maxQueueBytes: number;
   burstBytes: number;
   bytesPerSecond: number;
+  maxBytesPerSecond: number;
   flushTimeoutMillis: number;
   callbackWhen: 'queued' | 'sent';
   /** Configuration problems to report once, at construction. */
@@ -144,7 +150,7 @@ export function resolveExporterConfig(
       `option exportCallback="${String(o.exportCallback)}" is not queued or sent; using ${callbackWhen}`,
     );
   }
-  return {
+  const config: ExporterConfig = {
     callbackWhen,
     indexedAttributes: stringList('indexedAttributes', o.indexedAttributes, warnings),
     indexAllAttributes: o.indexAllAttributes === true,
@@ -176,6 +182,7 @@ export function resolveExporterConfig(
       2 ** 40,
       warnings,
     ),
+    maxBytesPerSecond: 0, // set below: never under bytesPerSecond
     flushTimeoutMillis: positiveNumber(
       'flushTimeoutMillis',
       o.flushTimeoutMillis,
@@ -186,6 +193,18 @@ export function resolveExporterConfig(
     ),
     warnings,
   };
+  config.maxBytesPerSecond = Math.max(
+    config.bytesPerSecond,
+    positiveNumber(
+      'maxBytesPerSecond',
+      o.maxBytesPerSecond,
+      3 * config.bytesPerSecond,
+      1024,
+      2 ** 40,
+      warnings,
+    ),
+  );
+  return config;
 }
 
 function stringList(name: string, value: unknown, warnings: string[]): string[] | undefined {

@@ -7,11 +7,16 @@
  *   ECONNREFUSED instead of vanishing) and has an `'error'` listener from birth.
  * - Datagrams wait in a queue bounded by bytes; past the bound, new documents
  *   are dropped and counted, so a burst cannot grow memory without limit.
- * - Sends are paced by a token bucket: at most `burstBytes` at once, then
- *   `bytesPerSecond`, one event-loop turn or timer tick at a time. The X-Ray
- *   daemon reads with the kernel's default receive buffer (208 KiB on Linux);
- *   a burst sent in one synchronous loop overflows it and is silently lost in
- *   part. Paced sends also keep the app's own latency flat.
+ * - Sends are paced by a token bucket counted in what each datagram costs in
+ *   the receiver's socket buffer: at most `burstBytes` at once, then at
+ *   `bytesPerSecond`, rising with the backlog up to `maxBytesPerSecond`, one
+ *   event-loop turn or timer tick at a time. The X-Ray daemon reads with the
+ *   kernel's default receive buffer (208 KiB on Linux); a burst sent in one
+ *   synchronous loop overflows it and is silently lost in part. Paced sends
+ *   also keep the app's own latency flat. The rate follows the backlog so
+ *   that a sustained load the daemon can take is sent in full, at the lowest
+ *   rate that keeps up (the lower the rate, the longer a daemon stall the
+ *   buffer absorbs).
  * - Every send runs with tracing suppressed, so a DNS or network
  *   instrumentation never traces the exporter's own I/O.
  * - Nothing here throws: failures are counted and reported through `Reporter`.
@@ -27,13 +32,29 @@ import type { EncodedDocument } from '../translate/pack.js';
 import { DAEMON_HEADER } from '../translate/pack.js';
 
 const HEADER = Buffer.from(DAEMON_HEADER);
+
 /**
- * What a datagram costs in the receiver's socket buffer beyond its payload:
- * the kernel charges each queued datagram its buffer's true size, about 2 KiB
- * more than the payload on loopback, so ~90 small datagrams fill the default
- * 208 KiB. Pacing counts it, so a burst of small datagrams is paced too.
+ * What a datagram of `payload` bytes occupies in the receiver's socket
+ * buffer: the kernel charges each queued datagram its buffer's true size,
+ * not its payload. Measured on Linux loopback (how many datagrams of each
+ * size a default 212,992-byte buffer holds): the payload plus ~350 bytes of
+ * headers rounds up to a power of two to 16 KiB (a 568-byte datagram costs
+ * ~1.3 KiB, so ~166 fit; a 2.6 KiB one ~4.4 KiB), then to pages plus a few
+ * KiB (a 64 KiB datagram costs ~70 KiB, so 3 fit). This errs on the high
+ * side by up to ~15 %.
  */
-const PER_DATAGRAM_COST = 2048;
+export function receiveBufferCost(payload: number): number {
+  const head = payload + 384;
+  if (head <= 16_384) {
+    let size = 512;
+    while (size < head) size *= 2;
+    return size + 320;
+  }
+  return Math.ceil(head / 4096) * 4096 + 4096;
+}
+
+/** The send rate reaches the backlog's cost within this many seconds. */
+const BACKLOG_SECONDS = 0.1;
 
 export interface UdpTransportOptions {
   endpoint: Endpoint;
@@ -42,8 +63,10 @@ export interface UdpTransportOptions {
   maxQueueBytes: number;
   /** Bytes that may be handed to the kernel at once (the token bucket's size). */
   burstBytes: number;
-  /** Sustained send rate, in bytes per second (the bucket's refill rate). */
+  /** Send rate while the backlog is small, in bytes per second (the bucket's refill rate). */
   bytesPerSecond: number;
+  /** Highest send rate, reached when the backlog grows (bytes per second). */
+  maxBytesPerSecond: number;
 }
 
 /** What happened to the spans of one `send()` call. */
@@ -89,6 +112,8 @@ interface Job {
 interface Item {
   json: string;
   bytes: number;
+  /** {@link receiveBufferCost} of the datagram. */
+  cost: number;
   spans: number;
   job: Job;
   retried: boolean;
@@ -103,6 +128,8 @@ export class UdpTransport {
   private queue: Item[] = [];
   private head = 0;
   private queuedBytes = 0;
+  /** Sum of the queued datagrams' {@link receiveBufferCost}. */
+  private queuedCost = 0;
   private readonly inFlight = new Set<Item>();
   private pumpScheduled = false;
   private tokens: number;
@@ -162,6 +189,7 @@ export class UdpTransport {
       const item: Item = {
         json: doc.json,
         bytes,
+        cost: receiveBufferCost(bytes),
         spans: doc.spans,
         job,
         retried: false,
@@ -178,6 +206,7 @@ export class UdpTransport {
       } else {
         this.queue.push(item);
         this.queuedBytes += bytes;
+        this.queuedCost += item.cost;
         queued += item.spans;
       }
     }
@@ -238,19 +267,31 @@ export class UdpTransport {
     if (this.tokens > 0) {
       setImmediate(run);
     } else {
-      const wait = Math.ceil((-this.tokens * 1000) / this.options.bytesPerSecond);
+      const wait = Math.ceil((-this.tokens * 1000) / this.rate());
       setTimeout(run, Math.max(1, wait)).unref();
     }
+  }
+
+  /**
+   * The current send rate: `bytesPerSecond` while the backlog is small, else
+   * enough to send the backlog within {@link BACKLOG_SECONDS}, at most
+   * `maxBytesPerSecond`. A sustained load settles where the rate equals the
+   * rate at which datagrams arrive, with a tenth of a second of them queued.
+   */
+  private rate(): number {
+    const { bytesPerSecond, maxBytesPerSecond } = this.options;
+    const wanted = this.queuedCost / BACKLOG_SECONDS;
+    return wanted <= bytesPerSecond ? bytesPerSecond : Math.min(wanted, maxBytesPerSecond);
   }
 
   private refill(): void {
     const now = performance.now();
     const elapsed = now - this.lastRefill;
     this.lastRefill = now;
-    this.tokens = Math.min(
-      this.options.burstBytes,
-      this.tokens + (elapsed * this.options.bytesPerSecond) / 1000,
-    );
+    const rate = this.rate();
+    // At high rates one timer tick (≥ 1 ms) must carry a millisecond's worth.
+    const cap = Math.max(this.options.burstBytes, rate / 1000);
+    this.tokens = Math.min(cap, this.tokens + (elapsed * rate) / 1000);
   }
 
   private open(): void {
@@ -344,10 +385,11 @@ export class UdpTransport {
       while (this.head < this.queue.length && this.tokens > 0) {
         const item = this.queue[this.head++] as Item;
         this.queuedBytes -= item.bytes;
-        this.tokens -= item.bytes + PER_DATAGRAM_COST;
+        this.queuedCost -= item.cost;
+        this.tokens -= item.cost;
         this.inFlight.add(item);
         try {
-          socket.send([HEADER, item.json], (err) => this.onSent(socket, item, err));
+          socket.send(encode(item), (err) => this.onSent(socket, item, err));
         } catch (err) {
           // send() throws synchronously only when the socket was closed
           // underneath us: reopen, and give the datagram one more try.
@@ -416,6 +458,7 @@ export class UdpTransport {
     if (this.head > 0) this.queue[--this.head] = item;
     else this.queue.unshift(item);
     this.queuedBytes += item.bytes;
+    this.queuedCost += item.cost;
   }
 
   private drop(item: Item, why: keyof DropCounts): void {
@@ -473,6 +516,7 @@ export class UdpTransport {
       this.queue = [];
       this.head = 0;
       this.queuedBytes = 0;
+      this.queuedCost = 0;
     } else if (this.head > 1024) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
@@ -503,6 +547,18 @@ export class UdpTransport {
  */
 export function createUdpSocket(type: 'udp4' | 'udp6'): dgram.Socket {
   return dgram.createSocket(type);
+}
+
+/**
+ * One datagram as one buffer: the header and the document written into a
+ * single allocation (from Node's pool when small), which `send()` takes as
+ * it is; a list with a string would be converted and copied on every send.
+ */
+function encode(item: Item): Buffer {
+  const buf = Buffer.allocUnsafe(item.bytes);
+  HEADER.copy(buf, 0);
+  buf.write(item.json, HEADER.length, 'utf8');
+  return buf;
 }
 
 function errorCode(err: unknown): string {

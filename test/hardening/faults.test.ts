@@ -152,7 +152,14 @@ describe('faults', () => {
   it('100,000 spans as fast as possible: queue stays bounded, every span counted', async () => {
     const daemon = await TestDaemon.start();
     const maxQueueBytes = 1024 * 1024;
-    const exporter = new AWSXRaySpanExporter({ daemonAddress: daemon.address, maxQueueBytes });
+    // The daemon here shares the test's event loop and validates every
+    // datagram, so it reads far slower than a real one: keep the send rate at
+    // the base rate instead of letting it rise with the backlog.
+    const exporter = new AWSXRaySpanExporter({
+      daemonAddress: daemon.address,
+      maxQueueBytes,
+      maxBytesPerSecond: 12 * 1024 * 1024,
+    });
     const exports: Array<Promise<unknown>> = [];
     for (let i = 0; i < 100; i++) exports.push(exportOnce(exporter, batch(1000, i * 1000)));
     await Promise.all(exports);
@@ -209,6 +216,7 @@ describe('faults: transport edge cases', () => {
       maxQueueBytes: 1 << 20,
       burstBytes: 1 << 20,
       bytesPerSecond: 1 << 30,
+      maxBytesPerSecond: 1 << 30,
     });
     const huge = { json: `{"x":"${'a'.repeat(70_000)}"}`, bytes: 70_008, spans: 1 };
     const ok = { json: '{"name":"n"}', bytes: 12, spans: 1 };

@@ -7,13 +7,27 @@
 import * as dgram from 'node:dgram';
 
 const socket = dgram.createSocket('udp4');
-const raw = [];
+// Datagrams are copied into one preallocated store rather than kept as
+// Buffers: many retained objects grow the old generation and bring major GC
+// pauses that overflow the receive buffer, a loss the real daemon (Go, which
+// keeps nothing) does not have.
+const STORE_BYTES = 64 * 1024 * 1024;
+const store = Buffer.alloc(STORE_BYTES);
+const offsets = new Int32Array(1 << 18);
+let count = 0;
+let overflow = 0;
 socket.on('message', (msg) => {
   if (msg.length < 32 && msg.toString().startsWith('MARKER ')) {
     process.send({ type: 'marker', id: msg.toString().slice(7) });
     return;
   }
-  raw.push(msg);
+  const at = offsets[count];
+  if (count + 1 >= offsets.length || at + msg.length > STORE_BYTES) {
+    overflow++;
+    return;
+  }
+  msg.copy(store, at);
+  offsets[++count] = at + msg.length;
 });
 socket.bind(0, '127.0.0.1', () => {
   process.send({ type: 'ready', port: socket.address().port, rcvbuf: socket.getRecvBufferSize() });
@@ -27,9 +41,10 @@ function collect(node, parentId, out) {
 process.on('message', (m) => {
   if (m.type === 'report') {
     const spans = [];
-    const problems = [];
+    const problems = overflow > 0 ? [`listener store overflowed (${overflow} datagrams)`] : [];
     let maxBytes = 0;
-    for (const buf of raw) {
+    for (let i = 0; i < count; i++) {
+      const buf = store.subarray(offsets[i], offsets[i + 1]);
       maxBytes = Math.max(maxBytes, buf.length);
       const nl = buf.indexOf(10);
       try {
@@ -40,9 +55,10 @@ process.on('message', (m) => {
         problems.push(String(err));
       }
     }
-    process.send({ type: 'report', datagrams: raw.length, spans, problems, maxBytes });
+    process.send({ type: 'report', datagrams: count, spans, problems, maxBytes });
   } else if (m.type === 'reset') {
-    raw.length = 0;
+    count = 0;
+    overflow = 0;
     process.send({ type: 'reset' });
   } else if (m.type === 'exit') {
     socket.close();

@@ -1,0 +1,158 @@
+/**
+ * How the exporter spreads its work: large batches are translated a slice per
+ * event-loop turn (traces kept whole), and the send rate rises with the
+ * backlog so that a sustained load above the base rate is sent, not dropped.
+ */
+import * as assert from 'node:assert/strict';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { SpanKind } from '@opentelemetry/api';
+import { AWSXRaySpanExporter } from '../../src/index.js';
+import type { ReadableSpanLike } from '../../src/types.js';
+import { TestDaemon } from '../helpers/daemon.js';
+import { captureDiag } from '../helpers/diag.js';
+import { makeSpan } from '../helpers/spans.js';
+
+let traceCounter = 0;
+
+/** `traces` traces of `size` spans (a root and its children), interleaved as concurrent requests end. */
+function interleaved(traces: number, size: number): ReadableSpanLike[][] {
+  const all: ReadableSpanLike[][] = [];
+  for (let t = 0; t < traces; t++) {
+    const n = ++traceCounter;
+    const traceId = n.toString(16).padStart(8, '0') + 'b'.repeat(24);
+    const id = (i: number): string =>
+      `${n.toString(16).padStart(6, '0')}${(i + 1).toString(16).padStart(10, '0')}`;
+    const spans: ReadableSpanLike[] = [];
+    for (let i = size - 1; i >= 0; i--) {
+      spans.push(
+        makeSpan({
+          traceId,
+          spanId: id(i),
+          parentSpanId: i === 0 ? undefined : id(0),
+          kind: i === 0 ? SpanKind.SERVER : SpanKind.INTERNAL,
+          name: `step ${i}`,
+          attributes: { 'app.step': i },
+        }),
+      );
+    }
+    all.push(spans);
+  }
+  return all;
+}
+
+/** Round-robin over the traces, as spans of concurrent requests end. */
+function mix(traces: ReadableSpanLike[][]): ReadableSpanLike[] {
+  const out: ReadableSpanLike[] = [];
+  const longest = Math.max(...traces.map((t) => t.length));
+  for (let i = 0; i < longest; i++) for (const t of traces) if (i < t.length) out.push(t[i]!);
+  return out;
+}
+
+describe('pacing: work spread over event-loop turns', function () {
+  this.timeout(30_000);
+  let daemon: TestDaemon;
+  beforeEach(async () => {
+    daemon = await TestDaemon.start();
+  });
+  afterEach(async () => {
+    await daemon.close();
+  });
+
+  it('translates a large batch over several turns and keeps every trace in one document', async () => {
+    const exporter = new AWSXRaySpanExporter({ daemonAddress: daemon.address });
+    const spans = mix(interleaved(60, 10));
+    let code: number | undefined;
+    exporter.export(spans, (r) => (code = r.code));
+    // Accepted at once (the processor goes on), translated later.
+    assert.equal(code, 0);
+    assert.equal(exporter.getStats().spansWaiting, 600);
+    await nextTurn();
+    const after = exporter.getStats().spansWaiting;
+    assert.ok(after < 600, `a turn translated some (${after} waiting)`);
+    await exporter.forceFlush();
+    assert.equal(exporter.getStats().spansWaiting, 0);
+    await daemon.waitForSpans(600);
+    assert.deepEqual(daemon.rejected, []);
+    // Slices never split a trace: each 10-span trace is one document.
+    assert.equal(daemon.datagrams.length, 60);
+    for (const d of daemon.datagrams) assert.equal((d.doc.subsegments as unknown[]).length, 9);
+    await exporter.shutdown();
+  });
+
+  it('keeps a trace larger than a slice whole', async () => {
+    const exporter = new AWSXRaySpanExporter({ daemonAddress: daemon.address });
+    const [big, ...small] = interleaved(21, 200).map((t, i) => (i === 0 ? t : t.slice(0, 5)));
+    exporter.export(mix([big!, ...small]), () => {});
+    await exporter.forceFlush();
+    await daemon.waitForSpans(200 + 20 * 5);
+    const bigTrace = big![0]!.spanContext().traceId;
+    const xrayId = `1-${bigTrace.slice(0, 8)}-${bigTrace.slice(8)}`;
+    const docs = daemon.datagrams.filter((d) => d.doc.trace_id === xrayId);
+    assert.equal(docs.length, 1, 'the 200-span trace fits one datagram, and is sent as one');
+    await exporter.shutdown();
+  });
+
+  it('bounds the spans waiting for translation when exports come faster than turns', async () => {
+    const exporter = new AWSXRaySpanExporter({ daemonAddress: daemon.address });
+    let waitingMax = 0;
+    for (let i = 0; i < 8; i++) {
+      exporter.export(mix(interleaved(50, 10)), () => {});
+      waitingMax = Math.max(waitingMax, exporter.getStats().spansWaiting);
+    }
+    assert.ok(waitingMax <= 2048, `at most 2,048 spans wait (${waitingMax})`);
+    assert.ok(waitingMax > 0);
+    await exporter.forceFlush();
+    await daemon.waitForSpans(4000);
+    assert.equal(exporter.getStats().spansSent, 4000);
+    await exporter.shutdown();
+  });
+});
+
+describe('pacing: the send rate follows the backlog', function () {
+  this.timeout(30_000);
+  let daemon: TestDaemon;
+  let diagCap: ReturnType<typeof captureDiag>;
+  beforeEach(async () => {
+    daemon = await TestDaemon.start();
+    diagCap = captureDiag();
+  });
+  afterEach(async () => {
+    diagCap.restore();
+    await daemon.close();
+  });
+
+  // 500 single-span datagrams cost ~670 KB of receive buffer: ~3.2 s at the
+  // base rate of 200 KB/s, about 1.3 s when the rate may rise to 3× that.
+  const singles = (): ReadableSpanLike[] => interleaved(500, 1).flat();
+
+  it('rises above the base rate while a backlog waits (up to 3× by default)', async () => {
+    const exporter = new AWSXRaySpanExporter({
+      daemonAddress: daemon.address,
+      bytesPerSecond: 200_000,
+      flushTimeoutMillis: 2500,
+    });
+    exporter.export(singles(), () => {});
+    await exporter.forceFlush();
+    assert.equal(exporter.getStats().spansSent, 500);
+    assert.ok(
+      !diagCap.lines.some((l) => l.includes('forceFlush gave up')),
+      diagCap.lines.join('\n'),
+    );
+    await daemon.waitForSpans(500);
+    await exporter.shutdown();
+  });
+
+  it('stays at the base rate when maxBytesPerSecond says so', async () => {
+    const exporter = new AWSXRaySpanExporter({
+      daemonAddress: daemon.address,
+      bytesPerSecond: 200_000,
+      maxBytesPerSecond: 200_000,
+      flushTimeoutMillis: 2500,
+    });
+    exporter.export(singles(), () => {});
+    await exporter.forceFlush();
+    assert.ok(exporter.getStats().spansSent < 500);
+    assert.ok(diagCap.lines.some((l) => l.includes('forceFlush gave up')));
+    await exporter.shutdown();
+  });
+});
