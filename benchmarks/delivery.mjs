@@ -14,6 +14,7 @@ export function deliveryScenarios({ seconds }) {
       size: 10,
       rate: 20_000,
       seconds,
+      warmupSeconds: 1,
     },
     {
       name: `20,000 spans/s for ${seconds} s, 1-span traces`,
@@ -21,6 +22,7 @@ export function deliveryScenarios({ seconds }) {
       size: 1,
       rate: 20_000,
       seconds,
+      warmupSeconds: 1,
     },
   ];
 }
@@ -59,7 +61,22 @@ export async function runDelivery({ seconds, log }) {
         },
       );
       let r;
+      let warmup;
       try {
+        if (scenario.warmupSeconds > 0) {
+          // The warm-up's spans: counted apart, then the listener starts afresh.
+          const w = await nextMessage(child, 'warm', 60_000);
+          await drain();
+          const got = await request(listener, 'report');
+          await request(listener, 'reset');
+          warmup = {
+            ended: w.ended,
+            sent: w.exporterStats.spansSent,
+            received: got.unique,
+            receivedPct: (100 * got.unique) / Math.max(1, w.ended),
+          };
+          child.send({ type: 'go' });
+        }
         r = await nextMessage(child, 'result', 60_000);
       } finally {
         await stopChild(child);
@@ -83,12 +100,14 @@ export async function runDelivery({ seconds, log }) {
         receivedPct: (100 * got.unique) / r.ended,
         spansPerDatagram: got.spans / Math.max(1, got.datagrams),
         wallMs: r.wallMs,
+        warmup,
       };
       results.push(row);
       log(
         `  delivery ${scenario.name}: ${row.received}/${row.ended} spans ` +
           `(${row.receivedPct.toFixed(2)} %), ${row.datagrams} datagrams, ` +
-          `${row.spansPerDatagram.toFixed(2)} spans/datagram`,
+          `${row.spansPerDatagram.toFixed(2)} spans/datagram` +
+          (warmup ? ` (warm-up: ${warmup.received}/${warmup.ended})` : ''),
       );
     }
   } finally {
