@@ -16,8 +16,17 @@ function isHexId(id: unknown, length: number): id is string {
   return nonZero;
 }
 
+/**
+ * The last trace ID found valid: spans of one trace come together and share
+ * one ID string, so most checks end at an identity comparison.
+ */
+let lastValidTraceId = '';
+
 export function isValidTraceId(id: unknown): id is string {
-  return isHexId(id, 32);
+  if (id === lastValidTraceId) return true;
+  if (!isHexId(id, 32)) return false;
+  lastValidTraceId = id;
+  return true;
 }
 
 export function isValidSpanId(id: unknown): id is string {

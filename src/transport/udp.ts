@@ -53,6 +53,11 @@ export function receiveBufferCost(payload: number): number {
   return Math.ceil(head / 4096) * 4096 + 4096;
 }
 
+/** The token bucket's size: the burst, or at high rates a millisecond's worth (a timer tick is ≥ 1 ms). */
+function capacity(burstBytes: number, rate: number): number {
+  return Math.max(burstBytes, rate / 1000);
+}
+
 /** The send rate reaches the backlog's cost within this many seconds. */
 const BACKLOG_SECONDS = 0.1;
 
@@ -267,7 +272,13 @@ export class UdpTransport {
     if (this.tokens > 0) {
       setImmediate(run);
     } else {
-      const wait = Math.ceil((-this.tokens * 1000) / this.rate());
+      // Wait until the bucket is full again: one timer wake-up per burst
+      // rather than one per millisecond (on a virtual machine, waking an idle
+      // process is charged tens of µs of CPU). Bursts stay within the bucket.
+      const rate = this.rate();
+      const wait = Math.ceil(
+        ((capacity(this.options.burstBytes, rate) - this.tokens) * 1000) / rate,
+      );
       setTimeout(run, Math.max(1, wait)).unref();
     }
   }
@@ -289,9 +300,10 @@ export class UdpTransport {
     const elapsed = now - this.lastRefill;
     this.lastRefill = now;
     const rate = this.rate();
-    // At high rates one timer tick (≥ 1 ms) must carry a millisecond's worth.
-    const cap = Math.max(this.options.burstBytes, rate / 1000);
-    this.tokens = Math.min(cap, this.tokens + (elapsed * rate) / 1000);
+    this.tokens = Math.min(
+      capacity(this.options.burstBytes, rate),
+      this.tokens + (elapsed * rate) / 1000,
+    );
   }
 
   private open(): void {
@@ -553,11 +565,14 @@ export function createUdpSocket(type: 'udp4' | 'udp6'): dgram.Socket {
  * One datagram as one buffer: the header and the document written into a
  * single allocation (from Node's pool when small), which `send()` takes as
  * it is; a list with a string would be converted and copied on every send.
+ * A document whose UTF-8 size equals its length is ASCII, and is copied as
+ * Latin-1 (byte for byte, no encoding).
  */
 function encode(item: Item): Buffer {
   const buf = Buffer.allocUnsafe(item.bytes);
   HEADER.copy(buf, 0);
-  buf.write(item.json, HEADER.length, 'utf8');
+  const ascii = item.bytes - HEADER.length === item.json.length;
+  buf.write(item.json, HEADER.length, ascii ? 'latin1' : 'utf8');
   return buf;
 }
 
