@@ -32,6 +32,7 @@ if (mode === 'noop' || mode === 'xray' || mode === 'otlp') {
   registerInstrumentations({ instrumentations: [new HttpInstrumentation()] });
   flush = async () => {
     await setup.provider.forceFlush();
+    await exporter.forceFlush?.(); // otel-xray: until every datagram is sent
     return {
       ended: setup.ended.count,
       exported: setup.counting.counts.exported,

@@ -33,6 +33,7 @@ let makeOne; // (size) => void: makes one trace of `size` spans
 let processor; // the BatchSpanProcessor, for back-pressure (OTel modes)
 let flush; // () => Promise<void>: everything made so far has been exported
 let details; // () => object: counters reported with the result
+let backlog = () => undefined; // () => Promise | undefined: the exporter asks the app to wait
 if (mode === 'xraysdk') {
   const AWSXRay = await loadXRaySdk(config.udpPort);
   makeOne = (size) => makeXRaySdkTrace(AWSXRay, size);
@@ -48,6 +49,26 @@ if (mode === 'xraysdk') {
   processor = setup.processor;
   makeOne = (size) => makeTrace(setup.tracer, size);
   flush = () => setup.provider.forceFlush();
+  if (typeof exporter.getStats === 'function') {
+    // otel-xray sends at a paced rate: a closed loop as fast as the CPU allows
+    // makes spans faster than that, and the send queue would fill and drop
+    // spans (dropped before translation, so they would cost nothing and make
+    // the mode look cheaper). The app waits instead while a backlog is queued,
+    // and the flush waits until every datagram is sent: every span is
+    // translated and sent, and the waits are idle time, not CPU.
+    backlog = () => {
+      const s = exporter.getStats();
+      // Waits on the exporter's own flush (one wake-up when it has drained),
+      // not on a polling timer whose wake-ups would be charged to the mode.
+      return s.queuedBytes > 256 * 1024 || s.spansWaiting > 1024
+        ? exporter.forceFlush()
+        : undefined;
+    };
+    flush = async () => {
+      await setup.provider.forceFlush();
+      await exporter.forceFlush();
+    };
+  }
   details = () => ({
     exported: setup.counting.counts.exported,
     exportFailed: setup.counting.counts.failed,
@@ -68,6 +89,8 @@ async function makeSpans(size, total) {
       made += size;
     }
     await turn();
+    const wait = backlog();
+    if (wait !== undefined) await wait;
     while (processor !== undefined && queuedSpans(processor) > QUEUE_LIMIT) {
       if (performance.now() > deadline) break;
       await sleep(1);
