@@ -192,6 +192,17 @@ if (benches.some((b) => ['pipeline', 'http', 'profile'].includes(b))) {
   results.udpSinkRcvbuf = sinks.udpRcvbuf;
   try {
     if (benches.includes('pipeline')) {
+      log('machine calibration (timer wake-up, datagram to a sleeping or awake receiver)');
+      const child = startChild('calibrate.mjs', [JSON.stringify({ udpPort: sinks.udpPort })], {
+        core: APP_CORE,
+      });
+      try {
+        results.calibration = await nextMessage(child, 'result', 60_000);
+      } finally {
+        await stopChild(child);
+      }
+    }
+    if (benches.includes('pipeline')) {
       log('pipeline bench (SDK + exporter, CPU per span)');
       results.pipeline = await runPipeline({ sinks, shapes: SHAPES, log, ...PLAN.pipeline });
     }

@@ -671,8 +671,89 @@ process, which also makes the spans.
 ${parts.join('\n')}`;
 }
 
+/**
+ * What this machine allows: for each CPU target, the extra cost it leaves
+ * otel-xray, beside a lower bound for otel-xray's own cost made of parts
+ * measured in this run (translation on hot caches from the micro benches,
+ * and the calibrated cost of one datagram sent in a burst).
+ */
+function floorsSection(r) {
+  const cal = r.calibration;
+  const b = r.micro?.benches;
+  if (cal === undefined || b === undefined) return '';
+  const t1 = b['xray 1-span trace'].p50 / 1000;
+  const t10 = b['xray 10-span trace'].p50 / 1000 / 10;
+  const dgram = cal.datagramInBurstUs;
+  const floor1 = t1 + dgram;
+  const floor10 = t10 + dgram / 9.8;
+  const floor6 = 6 * t10 + dgram; // a 6-span trace: one datagram
+  const rows = [];
+  const p = r.pipeline;
+  if (p) {
+    rows.push(
+      ['Export cost, 10-span: ≤ 0.4× OTLP/proto', 0.4 * p.exportCost.otlp[10], floor10, 'per span'],
+      ['Export cost, 10-span: ≤ 0.6× Zipkin', 0.6 * p.exportCost.zipkin[10], floor10, 'per span'],
+      ['Export cost, 1-span: ≤ 1.0× OTLP/proto', p.exportCost.otlp[1], floor1, 'per span'],
+      [
+        'Per subsegment ≤ 0.15× aws-xray-sdk-core',
+        0.15 * p.perSubsegment.xraysdk,
+        p.perSubsegment.noop + t10,
+        'per extra span, whole pipeline (the OTel SDK alone costs ' +
+          `${num(p.perSubsegment.noop)} µs)`,
+      ],
+    );
+  }
+  const h = r.http;
+  if (h) {
+    const cpu = (k) => h.modes[k]?.cpuPerReq;
+    const noop1 = cpu('noop/1');
+    const noop6 = cpu('noop/6');
+    rows.push(
+      ['HTTP 1 span: ≥ 0.85× no-op', noop1 / 0.85 - noop1, floor1, 'per request'],
+      ['HTTP 1 span: ≥ 1.0× OTLP/proto', cpu('otlp/1') - noop1, floor1, 'per request'],
+      [
+        'HTTP 1 span: ≥ 2× aws-xray-sdk-core',
+        cpu('xraysdk/1') / 2 - noop1,
+        floor1,
+        'per request (negative: faster than the OTel SDK with a no-op exporter)',
+      ],
+      ['HTTP 6 spans: ≥ 0.9× no-op', noop6 / 0.9 - noop6, floor6, 'per request'],
+      ['HTTP 6 spans: ≥ 1.2× OTLP/proto', cpu('otlp/6') / 1.2 - noop6, floor6, 'per request'],
+    );
+  }
+  return `## What this machine allows
+
+Machine calibration (a process pinned to the app core, medians of 5 rounds): an idle process
+woken by a 1 ms timer is charged **${num(cal.wakeUs, 1)} µs** of CPU per wake-up; one 568-byte
+datagram to a receiver in another process costs **${num(cal.datagramAloneUs, 1)} µs** when the
+receiver is asleep (${num(cal.datagramAloneSysUs, 1)} µs of it in the kernel, which wakes it) and
+**${num(dgram, 1)} µs** in a burst of 20 (${num(cal.datagramInBurstSysUs, 1)} µs kernel). This is a
+virtual machine with tick-based CPU accounting; UDP's cost here is mostly the kernel's, and an
+exporter that sends datagrams cannot go below one send per document (X-Ray takes one document
+per datagram, and one trace per document).
+
+For each CPU target: the extra CPU over the no-op exporter that the target leaves otel-xray, and
+a lower bound for otel-xray's own cost from parts measured in this run: translation and packing
+on hot caches (micro benches: ${num(t1)} µs for a 1-span trace, ${num(t10)} µs per span of a
+10-span trace) plus ${num(dgram, 1)} µs per datagram (1 per single-span trace, 1 per ~9.8 spans of
+10-span traces, 1 per 6-span request). A target whose allowance is below the floor cannot hold
+on this machine, whatever the exporter does.
+
+${table(
+  ['target', 'allows otel-xray, µs', 'floor, µs', 'can hold here', 'unit'],
+  rows.map(([target, allows, floor, unit]) => [
+    target,
+    num(allows),
+    num(floor),
+    allows >= floor ? 'yes' : 'no',
+    unit,
+  ]),
+)}
+`;
+}
+
 export function renderReport(r) {
-  const sections = [header(r), targetsSection(r), findingsSection(r)];
+  const sections = [header(r), targetsSection(r), floorsSection(r), findingsSection(r)];
   if (r.micro) sections.push(microSection(r.micro));
   if (r.pipeline)
     sections.push(pipelineSection(r.pipeline, { ...r.plan.pipeline, shapes: r.plan.shapes }));

@@ -53,9 +53,15 @@ export function receiveBufferCost(payload: number): number {
   return Math.ceil(head / 4096) * 4096 + 4096;
 }
 
-/** The token bucket's size: the burst, or at high rates a millisecond's worth (a timer tick is ≥ 1 ms). */
-function capacity(burstBytes: number, rate: number): number {
-  return Math.max(burstBytes, rate / 1000);
+/**
+ * The token bucket's size: the burst, or at high rates what the rate sends
+ * in the time since the last refill (at least 1 ms: a timer tick is never
+ * shorter; at most 3 ms, about half the daemon's buffer at the highest
+ * default rate), so that an event loop busy with the app's own work, whose
+ * ticks come late, does not cut the rate the backlog needs.
+ */
+function capacity(burstBytes: number, rate: number, elapsedMs = 1): number {
+  return Math.max(burstBytes, (rate * Math.min(3, Math.max(1, elapsedMs))) / 1000);
 }
 
 /** The send rate reaches the backlog's cost within this many seconds. */
@@ -301,7 +307,7 @@ export class UdpTransport {
     this.lastRefill = now;
     const rate = this.rate();
     this.tokens = Math.min(
-      capacity(this.options.burstBytes, rate),
+      capacity(this.options.burstBytes, rate, elapsed),
       this.tokens + (elapsed * rate) / 1000,
     );
   }
