@@ -298,12 +298,23 @@ export class AWSXRaySpanExporter {
     if (job.next === job.slices.length) this.jobs.shift();
     this.untranslated -= slice.length;
     job.open++;
-    this.exportSlice(slice, (outcome) => {
+    let settled = false;
+    const onOutcome = (outcome: SendOutcome): void => {
+      if (settled) return;
+      settled = true;
       job.open--;
       job.sent += outcome.sentSpans;
       job.dropped += outcome.droppedSpans;
       if (job.open === 0 && job.next === job.slices.length) finishJob(job);
-    });
+    };
+    try {
+      this.exportSlice(slice, onOutcome);
+    } catch (err) {
+      // Never leave a job (and a flush waiting on it) unfinished.
+      this.failed += slice.length;
+      this.reporter.error('export', `spans dropped: export failed: ${String(err)}`, slice.length);
+      onOutcome({ sentSpans: 0, droppedSpans: slice.length });
+    }
     if (this.jobs.length > 0) this.scheduleSlice();
     else {
       const waiters = this.translatedWaiters;
