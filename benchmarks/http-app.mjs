@@ -13,6 +13,7 @@
 // and 'exit', and 'cpu' (CPU time used so far and requests handled).
 import { trace } from '@opentelemetry/api';
 import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { serve } from './lib/common.mjs';
 import { INTERNAL_ATTRS, loadXRaySdk, makeExporter, makeProvider } from './lib/workload.mjs';
 
@@ -119,11 +120,21 @@ server.listen(0, '127.0.0.1', () => {
   process.send({ type: 'ready', port: server.address().port });
 });
 
+// How long the event loop was blocked: what a request arriving meanwhile waits.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+
 serve({
-  // CPU time of this process so far (µs, all threads) and requests handled.
-  cpu: () => {
+  // CPU time of this process so far (µs, all threads) and requests handled;
+  // `reset` starts a new event-loop delay histogram, which is returned (ms).
+  cpu: ({ reset }) => {
     const { user, system } = process.cpuUsage();
-    return { cpuUs: user + system, handled };
+    const delay = {
+      loopDelayP99: loopDelay.percentile(99) / 1e6,
+      loopDelayMax: loopDelay.max / 1e6,
+    };
+    if (reset) loopDelay.reset();
+    return { cpuUs: user + system, handled, ...delay };
   },
   flush: () => flush(),
   exit: () => process.exit(0),

@@ -61,7 +61,7 @@ export async function runHttp({ sinks, rounds, connections, warmupSec, durationS
           await request(sinks.udp, 'reset');
           // Servers are warm; this short run only re-opens connections.
           await request(loadgen, 'run', { url, connections, warmupSec: 0, durationSec: 0.5 });
-          const cpu0 = await request(child, 'cpu');
+          const cpu0 = await request(child, 'cpu', { reset: true });
           const r = await request(
             loadgen,
             'run',
@@ -75,7 +75,15 @@ export async function runHttp({ sinks, rounds, connections, warmupSec, durationS
           // The app's CPU time per request is what limits a CPU-bound server,
           // and unlike req/s it hardly moves when other processes take CPU.
           const cpuPerReq = (cpu1.cpuUs - cpu0.cpuUs) / Math.max(1, cpu1.handled - cpu0.handled);
-          row[`${mode}/${spans}`] = { ...r, ...flushed, type: undefined, udp, cpuPerReq };
+          row[`${mode}/${spans}`] = {
+            ...r,
+            ...flushed,
+            type: undefined,
+            udp,
+            cpuPerReq,
+            loopDelayP99: cpu1.loopDelayP99,
+            loopDelayMax: cpu1.loopDelayMax,
+          };
           log(
             `  http round ${round + 1}/${rounds} ${`${mode}/${spans}`.padEnd(10)} ` +
               `${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms, ` +
@@ -106,6 +114,8 @@ function summarise(perRound) {
         cpuPerReq: median(rs.map((r) => r.cpuPerReq)),
         p50: median(rs.map((r) => r.p50)),
         p99: median(rs.map((r) => r.p99)),
+        loopDelayP99: median(rs.map((r) => r.loopDelayP99)),
+        loopDelayMax: median(rs.map((r) => r.loopDelayMax)),
         loadgenCpuPct: median(rs.map((r) => r.loadgenCpuPct)),
         errors: rs.reduce((n, r) => n + r.errors + r.non2xx + r.timeouts, 0),
         // Delivery counters of the last round (spans the processor dropped

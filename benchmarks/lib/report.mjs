@@ -471,6 +471,7 @@ function httpSection(h, plan) {
         pct((m.rps * m.cpuPerReq) / 1e4, 0),
         num(m.p50),
         num(m.p99),
+        `${num(m.loopDelayP99)} / ${num(m.loopDelayMax)}`,
         delivered,
         Number.isFinite(m.maxExportMs) ? `${num(m.p50ExportMs, 1)} / ${num(m.maxExportMs, 1)}` : '',
         `${num(m.loadgenCpuPct, 0)} %`,
@@ -488,6 +489,7 @@ ${table(
     'app core busy',
     'p50 ms',
     'p99 ms',
+    'event-loop delay p99 / max, ms',
     'spans delivered (last round)',
     'export callback p50 / max, ms',
     'load generator CPU',
@@ -526,7 +528,9 @@ Besides req/s, the app's own CPU time per request is measured (\`process.cpuUsag
 each measurement, divided by the requests it handled): a CPU-bound server's capacity is its
 inverse, and unlike req/s it hardly moves when other processes take CPU from the app's core.
 Latency percentiles are computed from every response time (autocannon's own histogram keeps
-whole milliseconds only). Known on this kind of machine (1 span/request, wrk): plain 1.00,
+whole milliseconds only). The app's event-loop delay (\`monitorEventLoopDelay\`, 1 ms
+resolution, over each measurement) shows how long its loop was blocked at a time: what a
+request arriving meanwhile waits, whoever blocked it. Known on this kind of machine (1 span/request, wrk): plain 1.00,
 OTel+no-op 0.44, OTel+OTLP/proto 0.34, X-Ray SDK manual 0.24.
 
 ${out.join('\n')}
