@@ -121,7 +121,12 @@ interface Job {
 }
 
 interface Item {
-  json: string;
+  /**
+   * The datagram, encoded when queued: a buffer's bytes live outside the JS
+   * heap, so a backlog does not lengthen garbage collections (the document's
+   * string dies young).
+   */
+  buf: Buffer | undefined;
   bytes: number;
   /** {@link receiveBufferCost} of the datagram. */
   cost: number;
@@ -198,7 +203,7 @@ export class UdpTransport {
     for (const doc of documents) {
       const bytes = HEADER.length + doc.bytes;
       const item: Item = {
-        json: doc.json,
+        buf: undefined,
         bytes,
         cost: receiveBufferCost(bytes),
         spans: doc.spans,
@@ -215,6 +220,7 @@ export class UdpTransport {
       } else if (this.queuedBytes + bytes > this.options.maxQueueBytes) {
         this.drop(item, 'queueFull');
       } else {
+        item.buf = encode(doc.json, bytes);
         this.queue.push(item);
         this.queuedBytes += bytes;
         this.queuedCost += item.cost;
@@ -407,7 +413,7 @@ export class UdpTransport {
         this.tokens -= item.cost;
         this.inFlight.add(item);
         try {
-          socket.send(encode(item), (err) => this.onSent(socket, item, err));
+          socket.send(item.buf as Buffer, (err) => this.onSent(socket, item, err));
         } catch (err) {
           // send() throws synchronously only when the socket was closed
           // underneath us: reopen, and give the datagram one more try.
@@ -574,11 +580,11 @@ export function createUdpSocket(type: 'udp4' | 'udp6'): dgram.Socket {
  * A document whose UTF-8 size equals its length is ASCII, and is copied as
  * Latin-1 (byte for byte, no encoding).
  */
-function encode(item: Item): Buffer {
-  const buf = Buffer.allocUnsafe(item.bytes);
+function encode(json: string, bytes: number): Buffer {
+  const buf = Buffer.allocUnsafe(bytes);
   HEADER.copy(buf, 0);
-  const ascii = item.bytes - HEADER.length === item.json.length;
-  buf.write(item.json, HEADER.length, ascii ? 'latin1' : 'utf8');
+  const ascii = bytes - HEADER.length === json.length;
+  buf.write(json, HEADER.length, ascii ? 'latin1' : 'utf8');
   return buf;
 }
 
