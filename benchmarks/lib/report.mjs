@@ -715,12 +715,7 @@ function floorsSection(r) {
     rows.push(
       ['HTTP 1 span: ≥ 0.85× no-op', noop1 / 0.85 - noop1, floor1, 'per request'],
       ['HTTP 1 span: ≥ 1.0× OTLP/proto', cpu('otlp/1') - noop1, floor1, 'per request'],
-      [
-        'HTTP 1 span: ≥ 2× aws-xray-sdk-core',
-        cpu('xraysdk/1') / 2 - noop1,
-        floor1,
-        'per request (negative: faster than the OTel SDK with a no-op exporter)',
-      ],
+      ['HTTP 1 span: ≥ 2× aws-xray-sdk-core', cpu('xraysdk/1') / 2 - noop1, floor1, 'per request'],
       ['HTTP 6 spans: ≥ 0.9× no-op', noop6 / 0.9 - noop6, floor6, 'per request'],
       ['HTTP 6 spans: ≥ 1.2× OTLP/proto', cpu('otlp/6') / 1.2 - noop6, floor6, 'per request'],
     );
@@ -741,7 +736,9 @@ a lower bound for otel-xray's own cost from parts measured in this run: translat
 on hot caches (micro benches: ${num(t1)} µs for a 1-span trace, ${num(t10)} µs per span of a
 10-span trace) plus ${num(dgram, 1)} µs per datagram (1 per single-span trace, 1 per ~9.8 spans of
 10-span traces, 1 per 6-span request). A target whose allowance is below the floor cannot hold
-on this machine, whatever the exporter does.
+on this machine, whatever the exporter does (a negative allowance asks for less CPU than the
+OpenTelemetry SDK uses with a no-op exporter). The HTTP allowances move with each run's
+baselines: the 6-span ones by tens of µs between runs on this shared machine.
 
 ${table(
   ['target', 'allows otel-xray, µs', 'floor, µs', 'can hold here', 'unit'],
