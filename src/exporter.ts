@@ -179,6 +179,11 @@ export class AWSXRaySpanExporter {
         return done({ code: 1, error: new Error('AWSXRaySpanExporter is shut down') });
       }
       if (count === 0) return done(SUCCESS);
+      if (this.transport.full) {
+        // Overload: do not spend CPU translating what cannot be queued.
+        this.transport.refuse(count);
+        return done({ code: 1, error: new Error('AWSXRaySpanExporter send queue is full') });
+      }
       const job: ExportJob = {
         slices: count <= SLICE_SPANS ? [spans] : sliceByTrace(spans, SLICE_SPANS),
         next: 0,
@@ -188,13 +193,6 @@ export class AWSXRaySpanExporter {
         done,
         finished: false,
       };
-      if (this.config.callbackWhen === 'queued') {
-        if (this.transport.full) {
-          // Overload: do not spend CPU translating what cannot be queued.
-          this.transport.refuse(count);
-          return done({ code: 1, error: new Error('AWSXRaySpanExporter send queue is full') });
-        }
-      }
       this.jobs.push(job);
       this.untranslated += count;
       if (this.jobs.length === 1 && job.slices.length === 1) {
