@@ -53,8 +53,8 @@ export interface AWSXRaySpanExporterOptions {
    * kernel's default socket buffer (208 KiB on Linux), which a faster burst
    * overflows. Defaults: 32 KiB burst, 12 MiB/s (about 9,000 single-span or
    * 2,800 ten-span datagrams/s, room for a ~14 ms daemon stall), up to
-   * `maxBytesPerSecond`, by default 3 × `bytesPerSecond` (36 MiB/s, about
-   * 28,000 single-span datagrams/s) under sustained load.
+   * `maxBytesPerSecond`, by default 2.5 × `bytesPerSecond` (30 MiB/s, about
+   * 23,000 single-span datagrams/s) under sustained load.
    */
   burstBytes?: number;
   bytesPerSecond?: number;
@@ -198,7 +198,7 @@ export function resolveExporterConfig(
     positiveNumber(
       'maxBytesPerSecond',
       o.maxBytesPerSecond,
-      3 * config.bytesPerSecond,
+      2.5 * config.bytesPerSecond,
       1024,
       2 ** 40,
       warnings,

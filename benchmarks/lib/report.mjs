@@ -397,7 +397,7 @@ a local UDP sink, each sink in its own process on the other core.
 **Measured: CPU time of the app process (user + system, all threads) per span**, from the first
 span to the end of the flush; the system (kernel) part is in parentheses. CPU time rather than
 wall time because otel-xray paces its sends (32 KiB burst, 12 MiB/s rising with the backlog
-to 36 MiB/s, counted in receive-buffer bytes): while it waits the app is idle, and idle time
+to 30 MiB/s, counted in receive-buffer bytes): while it waits the app is idle, and idle time
 costs the app nothing. Wall time per
 span is shown too: for otel-xray it is the pacing's limit, not CPU. ${plan.rounds} rounds × ${plan.reps}
 repetitions of ${int(plan.shapes?.[0]?.spans)} spans (10-span traces) and ${int(plan.shapes?.[1]?.spans)} spans
