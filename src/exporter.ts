@@ -11,7 +11,6 @@ import { traceIdEpochSeconds } from './translate/ids.js';
 import { translateSpans } from './translate/index.js';
 import type { TranslationOptions } from './translate/index.js';
 import type { TranslateStats } from './translate/segment.js';
-import type { EncodedDocument } from './translate/pack.js';
 import type { SendOutcome, TransportStats } from './transport/udp.js';
 import { UdpTransport } from './transport/udp.js';
 import type { ReadableSpanLike } from './types.js';
@@ -308,9 +307,14 @@ export class AWSXRaySpanExporter {
     try {
       this.exportSlice(slice, onOutcome);
     } catch (err) {
-      // Never leave a job (and a flush waiting on it) unfinished.
+      // Translation failed unexpectedly. Never leave a job (and a flush
+      // waiting on it) unfinished.
       this.failed += slice.length;
-      this.reporter.error('export', `spans dropped: export failed: ${String(err)}`, slice.length);
+      this.reporter.error(
+        'translate',
+        `spans dropped: translation failed: ${String(err)}`,
+        slice.length,
+      );
       onOutcome({ sentSpans: 0, droppedSpans: slice.length });
     }
     if (this.jobs.length > 0) this.scheduleSlice();
@@ -321,28 +325,19 @@ export class AWSXRaySpanExporter {
     }
   }
 
-  /** Translates spans and queues their documents; `onOutcome` is called once. */
+  /**
+   * Translates spans and queues their documents; `onOutcome` is called once.
+   * Throws only if translation fails unexpectedly (`runSlice` counts it).
+   */
   private exportSlice(spans: ReadableSpanLike[], onOutcome: (outcome: SendOutcome) => void): void {
     if (this.transport.full) {
       // Overload: do not spend CPU translating what cannot be queued.
       this.transport.refuse(spans.length);
       return onOutcome({ sentSpans: 0, droppedSpans: spans.length });
     }
-    let documents: EncodedDocument[];
-    try {
-      const t = translateSpans(spans, this.translation);
-      documents = t.documents;
-      this.noteTranslation(spans, t.shrunk, t.stats);
-      if (this.annotationCounts.size > ANNOTATION_TRACES) trimOldest(this.annotationCounts);
-    } catch (err) {
-      this.failed += spans.length;
-      this.reporter.error(
-        'translate',
-        `spans dropped: translation failed: ${String(err)}`,
-        spans.length,
-      );
-      return onOutcome({ sentSpans: 0, droppedSpans: spans.length });
-    }
+    const { documents, shrunk, stats } = translateSpans(spans, this.translation);
+    this.noteTranslation(spans, shrunk, stats);
+    if (this.annotationCounts.size > ANNOTATION_TRACES) trimOldest(this.annotationCounts);
     if (this.config.callbackWhen === 'sent') {
       this.transport.send(documents, onOutcome);
     } else {

@@ -150,7 +150,7 @@ export function resolveExporterConfig(
       `option exportCallback="${String(o.exportCallback)}" is not queued or sent; using ${callbackWhen}`,
     );
   }
-  const config: ExporterConfig = {
+  return {
     callbackWhen,
     indexedAttributes: stringList('indexedAttributes', o.indexedAttributes, warnings),
     indexAllAttributes: o.indexAllAttributes === true,
@@ -174,15 +174,7 @@ export function resolveExporterConfig(
       warnings,
     ),
     burstBytes: positiveNumber('burstBytes', o.burstBytes, 32 * 1024, 1, 2 ** 31, warnings),
-    bytesPerSecond: positiveNumber(
-      'bytesPerSecond',
-      o.bytesPerSecond,
-      12 * 1024 * 1024,
-      1024,
-      2 ** 40,
-      warnings,
-    ),
-    maxBytesPerSecond: 0, // set below: never under bytesPerSecond
+    ...sendRates(o, warnings),
     flushTimeoutMillis: positiveNumber(
       'flushTimeoutMillis',
       o.flushTimeoutMillis,
@@ -193,18 +185,30 @@ export function resolveExporterConfig(
     ),
     warnings,
   };
-  config.maxBytesPerSecond = Math.max(
-    config.bytesPerSecond,
-    positiveNumber(
-      'maxBytesPerSecond',
-      o.maxBytesPerSecond,
-      2.5 * config.bytesPerSecond,
-      1024,
-      2 ** 40,
-      warnings,
-    ),
+}
+
+/** The base send rate, and the highest (2.5 × the base by default, never under it). */
+function sendRates(
+  o: AWSXRaySpanExporterOptions,
+  warnings: string[],
+): { bytesPerSecond: number; maxBytesPerSecond: number } {
+  const bytesPerSecond = positiveNumber(
+    'bytesPerSecond',
+    o.bytesPerSecond,
+    12 * 1024 * 1024,
+    1024,
+    2 ** 40,
+    warnings,
   );
-  return config;
+  const max = positiveNumber(
+    'maxBytesPerSecond',
+    o.maxBytesPerSecond,
+    2.5 * bytesPerSecond,
+    1024,
+    2 ** 40,
+    warnings,
+  );
+  return { bytesPerSecond, maxBytesPerSecond: Math.max(bytesPerSecond, max) };
 }
 
 function stringList(name: string, value: unknown, warnings: string[]): string[] | undefined {
