@@ -1,6 +1,6 @@
 /**
- * `X-Amzn-Trace-Id` propagation inside AWS Lambda: the carrier's header, or the trace header
- * of the current invocation.
+ * `X-Amzn-Trace-Id` propagation inside AWS Lambda: the current invocation's trace header,
+ * else (outside any invocation) the carrier's.
  *
  * Where the invocation's header comes from ({@link getLambdaTraceHeader}):
  * 1. `globalThis.awslambda.InvokeStore.getXRayTraceId()`: the Node.js runtime keeps the
@@ -11,27 +11,27 @@
  *    classic one-invocation-per-process model.
  * Blank values count as absent. Every step is guarded; nothing here throws.
  *
- * Which header wins in `extract` (docs/propagation.md explains the alternatives):
- * 1. The invocation's header with `Sampled=1`. Lambda has then recorded (or will record) a
- *    segment for this function, whose ID is that header's `Parent`; parenting the function's
- *    spans on it makes the function one node on the service map, as with the X-Ray SDK. It
- *    also wins over a context an earlier propagator in a composite extracted.
- * 2. Otherwise a valid header in the carrier (for example API Gateway or ALB request headers
- *    passed in the event): with active tracing off, or this invocation not sampled by
- *    Lambda, the caller is the best parent there is.
- * 3. Otherwise, if the input context holds no valid span context yet, the invocation's
- *    header as it is (not sampled, Root-only or `Sampled=?`: see ./propagator.ts for how
- *    those reach the sampler and the exporter). It still carries the invocation's trace ID
- *    and `Lineage`.
- * 4. Otherwise the input context, unchanged.
+ * What `extract` returns (docs/propagation.md and docs/lambda.md explain the choices):
+ * 1. Inside an invocation (its header is there): the invocation's header, whatever the
+ *    carrier or an earlier propagator in a composite holds. Lambda's header IS the sampling
+ *    decision, as with the X-Ray SDK: `Sampled=1` parents the function's spans on the
+ *    function segment Lambda records (its ID is the header's `Parent`), so the function is
+ *    one node on the service map; anything else (`Sampled=0`, `?`, absent, or a Root-only
+ *    pass-through header) means "not sampled" and is never handed to a local sampler to
+ *    decide again, so nothing is recorded and downstream calls say so. An API Gateway or
+ *    ALB header in the event (`event.headers`) is the caller's, not a decision for this
+ *    function: Lambda already applied it when it sampled the invocation.
+ * 2. Outside any invocation (no header: not in Lambda, or the init phase while the module
+ *    loads): what `AWSXRayPropagator` extracts from the carrier, else the input context.
  * A parent taken from the invocation's header is marked so that the exporter can make the
- * spans below it subsegments of the function's segment (`isLambdaInvocationParent`).
+ * spans below it subsegments of the function's segment (`isLambdaInvocationParent`), and
+ * tell the spans of an invocation from those started outside any (`isInLambdaInvocationTrace`).
  *
- * The contrib `@opentelemetry/propagator-aws-xray-lambda` instead lets the environment
- * variable replace the carrier's context whenever the input context has no span, sampled or
- * not, and never reads the InvokeStore.
+ * The contrib `@opentelemetry/propagator-aws-xray-lambda` also lets the environment
+ * variable replace the carrier's context, but only when the input context has no span yet
+ * (a `traceparent` that a W3C propagator extracted earlier in a composite wins over it),
+ * never reads the InvokeStore, and rejects the Root-only header of pass-through mode.
  */
-import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import { AWSXRayPropagator, contextWithTraceHeader, parseTraceHeader } from './propagator.js';
 
@@ -84,16 +84,10 @@ export class AWSXRayLambdaPropagator implements TextMapPropagator {
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     try {
       const lambda = parseTraceHeader(getLambdaTraceHeader());
-      if (lambda?.sampled === true) return contextWithTraceHeader(context, lambda, true);
-
-      const fromCarrier = this._xray.extract(context, carrier, getter);
-      // AWSXRayPropagator.extract returns its input unchanged exactly when the carrier has
-      // no valid header.
-      if (fromCarrier !== context || lambda === undefined) return fromCarrier;
-
-      const existing = trace.getSpanContext(context);
-      if (existing !== undefined && isSpanContextValid(existing)) return context;
-      return contextWithTraceHeader(context, lambda, true);
+      if (lambda === undefined) return this._xray.extract(context, carrier, getter);
+      // Only `Sampled=1` is sampled; no decision in Lambda's own header is no sampling.
+      const decided = lambda.sampled === true ? lambda : { ...lambda, sampled: false };
+      return contextWithTraceHeader(context, decided, true);
     } catch {
       return context;
     }

@@ -330,6 +330,25 @@ export function isLambdaInvocationParent(
   }
 }
 
+/**
+ * True when `spanContext` belongs to the trace of a Lambda invocation: it is the parent
+ * `AWSXRayLambdaPropagator` took from the invocation's own header, or a span below it (the
+ * `xray` trace state entry, with its `i:` field, is inherited by every descendant). In
+ * Lambda, a span for which this is false was started outside any invocation (module load,
+ * the init phase) or outside the handler's context. Never throws.
+ * @internal
+ */
+export function isInLambdaInvocationTrace(
+  spanContext: SpanContextWithTraceState | undefined,
+): boolean {
+  try {
+    if (spanContext === undefined || spanContext === null) return false;
+    return readXRayState(spanContext.traceState).invocation !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** The `Lineage` carried by a span context's trace state, if any. Never throws. */
 export function getLineage(spanContext: SpanContextWithTraceState | undefined): string | undefined {
   try {
@@ -413,16 +432,19 @@ function formatTraceHeader(spanContext: SpanContext): string {
   const spanId = spanContext.spanId.toLowerCase();
   const state = readXRayState(spanContext.traceState);
   let header = `Root=1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
+  const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  const standIn = rootOnlySpanId(traceId);
+  // A Lambda invocation in pass-through mode (its header is Root-only: active tracing off)
+  // records nothing; like the X-Ray SDK, its calls pass on the Root alone, so a traced
+  // service downstream still makes its own decision in the same trace.
+  const passThrough = !sampled && state.invocation === standIn && state.rootOnly === standIn;
   // A Root-only stand-in is not a real span: pass the header on as received, without Parent.
-  if (!(state.rootOnly === spanId && spanId === rootOnlySpanId(traceId))) {
+  if (!passThrough && !(state.rootOnly === spanId && spanId === standIn)) {
     header += `;Parent=${spanId}`;
   }
   // A deferred decision on the extracted parent itself is passed on, not turned into a "0".
-  if (state.deferred !== spanId) {
-    header +=
-      (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED
-        ? ';Sampled=1'
-        : ';Sampled=0';
+  if (!passThrough && state.deferred !== spanId) {
+    header += sampled ? ';Sampled=1' : ';Sampled=0';
   }
   // Re-check what is written: the trace state may have come from a W3C peer.
   if (

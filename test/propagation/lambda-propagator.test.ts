@@ -16,6 +16,7 @@ import {
 import {
   AWSXRayPropagator,
   getLineage,
+  isInLambdaInvocationTrace,
   isLambdaInvocationParent,
   isRootOnlyParent,
   isSamplingDeferred,
@@ -172,16 +173,17 @@ describe('AWSXRayLambdaPropagator', () => {
       assert.equal(traceIdOf(extract({}, trace.setSpanContext(ROOT_CONTEXT, existing))), ENV_TRACE);
     });
 
-    it('an unsampled invocation header loses to a valid carrier header', () => {
+    it('an unsampled invocation header wins over the carrier: Lambda decided (API Gateway sent its own header)', () => {
       process.env[ENV] = ENV_HEADER.replace('Sampled=1', 'Sampled=0');
-      const ctx = extract({ 'X-Amzn-Trace-Id': CARRIER_HEADER });
-      assert.equal(traceIdOf(ctx), CARRIER_TRACE);
-      assert.equal(trace.getSpanContext(ctx)?.traceFlags, TraceFlags.SAMPLED);
-      assert.equal(
-        isLambdaInvocationParent(trace.getSpanContext(ctx)),
-        false,
-        'not the invocation',
-      );
+      // API Gateway's Root-only header, and a sampled one: neither is this function's decision.
+      for (const header of [CARRIER_HEADER, 'Root=1-48165d1a-d6255f4cb1ddf9999ef6d536']) {
+        const sc = trace.getSpanContext(extract({ 'X-Amzn-Trace-Id': header }));
+        assert.equal(sc?.traceId, ENV_TRACE, header);
+        assert.equal(sc?.spanId, '53995c3f42cd8ad8');
+        assert.equal(sc?.traceFlags, TraceFlags.NONE);
+        assert.equal(isSamplingDeferred(sc), false, 'no local sampler may decide again');
+        assert.equal(isLambdaInvocationParent(sc), true);
+      }
     });
 
     it('an unsampled invocation header is used when nothing else is there', () => {
@@ -191,24 +193,88 @@ describe('AWSXRayLambdaPropagator', () => {
       assert.equal(sc?.traceFlags, TraceFlags.NONE);
     });
 
-    it('a Root-only (pass-through) invocation header keeps its trace, deferred and Root-only', () => {
-      process.env[ENV] = `Root=1-8a3c60f7-d188f8fa79d48a391a778fa6;Lineage=1:fe460cdd:0`;
-      const sc = trace.getSpanContext(extract());
-      assert.equal(sc?.traceId, ENV_TRACE);
-      assert.equal(isRootOnlyParent(sc), true);
-      assert.equal(isSamplingDeferred(sc), true);
-      assert.equal(getLineage(sc), '1:fe460cdd:0');
-      assert.equal(isLambdaInvocationParent(sc), true, 'both markers; Root-only takes precedence');
+    it('an invocation header without a decision (Sampled=?, none) is not sampled, not deferred', () => {
+      for (const sampled of [';Sampled=?', '', ';Sampled=yes']) {
+        process.env[ENV] =
+          `Root=1-8a3c60f7-d188f8fa79d48a391a778fa6;Parent=53995c3f42cd8ad8${sampled}`;
+        const sc = trace.getSpanContext(extract({ 'x-amzn-trace-id': CARRIER_HEADER }));
+        assert.equal(sc?.traceId, ENV_TRACE, sampled);
+        assert.equal(sc?.traceFlags, TraceFlags.NONE, sampled);
+        assert.equal(isSamplingDeferred(sc), false, sampled);
+      }
     });
 
-    it('an unsampled invocation header does not replace a span context already in the context', () => {
+    it('a Root-only (pass-through) invocation header: not sampled, and only the Root (and Lineage) goes downstream', () => {
+      process.env[ENV] = `Root=1-8a3c60f7-d188f8fa79d48a391a778fa6;Lineage=1:fe460cdd:0`;
+      const ctx = extract({ 'x-amzn-trace-id': CARRIER_HEADER });
+      const sc = trace.getSpanContext(ctx);
+      assert.equal(sc?.traceId, ENV_TRACE);
+      assert.equal(sc?.traceFlags, TraceFlags.NONE);
+      assert.equal(isRootOnlyParent(sc), true);
+      assert.equal(isSamplingDeferred(sc), false);
+      assert.equal(getLineage(sc), '1:fe460cdd:0');
+      assert.equal(isLambdaInvocationParent(sc), true, 'both markers; Root-only takes precedence');
+      const expected = 'Root=1-8a3c60f7-d188f8fa79d48a391a778fa6;Lineage=1:fe460cdd:0';
+      const out: Record<string, string> = {};
+      propagator.inject(ctx, out, defaultTextMapSetter);
+      assert.equal(out['x-amzn-trace-id'], expected);
+      // A span below it that was not recorded (the SDK gives it a span ID of its own and
+      // the same trace state): still the Root alone, as the X-Ray SDK passes it on.
+      const child = { ...sc!, spanId: '00f067aa0ba902b7', isRemote: false };
+      propagator.inject(trace.setSpanContext(ROOT_CONTEXT, child), out, defaultTextMapSetter);
+      assert.equal(out['x-amzn-trace-id'], expected);
+      // Recorded after all (a custom sampler): a normal header.
+      const sampledChild = { ...child, traceFlags: TraceFlags.SAMPLED };
+      propagator.inject(
+        trace.setSpanContext(ROOT_CONTEXT, sampledChild),
+        out,
+        defaultTextMapSetter,
+      );
+      assert.equal(
+        out['x-amzn-trace-id'],
+        'Root=1-8a3c60f7-d188f8fa79d48a391a778fa6;Parent=00f067aa0ba902b7;Sampled=1;Lineage=1:fe460cdd:0',
+      );
+    });
+
+    it('an invocation header replaces a span context already in the context, sampled or not', () => {
+      for (const sampled of ['1', '0']) {
+        process.env[ENV] = ENV_HEADER.replace('Sampled=1', `Sampled=${sampled}`);
+        // What a W3C propagator earlier in a composite extracted from the event's traceparent.
+        const existing = trace.setSpanContext(ROOT_CONTEXT, {
+          traceId: CARRIER_TRACE,
+          spanId: '4635c8688f46eb5d',
+          traceFlags: TraceFlags.SAMPLED,
+        });
+        const sc = trace.getSpanContext(extract({}, existing));
+        assert.equal(sc?.traceId, ENV_TRACE, sampled);
+        assert.equal(sc?.traceFlags, sampled === '1' ? TraceFlags.SAMPLED : TraceFlags.NONE);
+      }
+    });
+
+    it('spans of an invocation are told from spans started outside any (isInLambdaInvocationTrace)', () => {
       process.env[ENV] = ENV_HEADER.replace('Sampled=1', 'Sampled=0');
-      const existing = trace.setSpanContext(ROOT_CONTEXT, {
-        traceId: CARRIER_TRACE,
-        spanId: '4635c8688f46eb5d',
-        traceFlags: TraceFlags.SAMPLED,
-      });
-      assert.equal(extract({}, existing), existing);
+      const invocation = trace.getSpanContext(extract());
+      assert.equal(isInLambdaInvocationTrace(invocation), true);
+      // A local descendant inherits the trace state, and with it the marker.
+      const child = { ...invocation!, spanId: '00f067aa0ba902b7', isRemote: false };
+      assert.equal(isInLambdaInvocationTrace(child), true);
+      // The init phase: no header; a carrier's context is not an invocation's.
+      delete process.env[ENV];
+      assert.equal(isInLambdaInvocationTrace(trace.getSpanContext(extract())), false);
+      const fromCarrier = trace.getSpanContext(extract({ 'x-amzn-trace-id': CARRIER_HEADER }));
+      assert.equal(fromCarrier?.traceId, CARRIER_TRACE);
+      assert.equal(isInLambdaInvocationTrace(fromCarrier), false);
+      assert.equal(isInLambdaInvocationTrace(undefined), false);
+      assert.equal(
+        isInLambdaInvocationTrace({
+          traceState: {
+            get: () => {
+              throw new Error('boom');
+            },
+          },
+        } as never),
+        false,
+      );
     });
 
     it('an invalid invocation header is ignored', () => {
