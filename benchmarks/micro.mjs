@@ -31,8 +31,9 @@ import { loadOtelXray } from './lib/otel-xray.mjs';
 import { makeTrace, SERVICE } from './lib/workload.mjs';
 
 // otel-xray from ../dist/esm/index.js (or run.mjs's copy of it).
-const { AWSXRayIdGenerator, AWSXRayPropagator, DAEMON_HEADER, translateSpans } =
-  await loadOtelXray();
+const { AWSXRayIdGenerator, AWSXRayPropagator, translateSpans } = await loadOtelXray();
+// The header line every datagram to the daemon starts with.
+const DAEMON_HEADER = '{"format":"json","version":1}\n';
 
 // The stage benches use internal modules of the build; skip them if those
 // modules move (they are not part of the package's API).

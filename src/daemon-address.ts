@@ -11,22 +11,26 @@
  * label followed by a full `host:port` marks a protocol.
  */
 
+/** @internal */
 export interface Endpoint {
   /** Host name or IP literal, without IPv6 brackets. */
   host: string;
   port: number;
 }
 
+/** @internal */
 export interface DaemonAddress {
   udp: Endpoint;
   tcp: Endpoint;
 }
 
+/** @internal */
 export const DEFAULT_DAEMON_ADDRESS: Readonly<DaemonAddress> = Object.freeze({
   udp: Object.freeze({ host: '127.0.0.1', port: 2000 }),
   tcp: Object.freeze({ host: '127.0.0.1', port: 2000 }),
 });
 
+/** @internal */
 export type ParseResult = { ok: true; address: DaemonAddress } | { ok: false; reason: string };
 
 // Host names per RFC 1123 labels (with `_`, which Docker/ECS service names use);
@@ -35,7 +39,10 @@ const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 const IPV6 = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.-]+)?$/;
 
-/** Parses one `host:port` or `[v6]:port`. */
+/**
+ * Parses one `host:port` or `[v6]:port`.
+ * @internal
+ */
 export function parseEndpoint(text: string): Endpoint | string {
   let host: string;
   let portText: string;
@@ -63,6 +70,7 @@ export function parseEndpoint(text: string): Endpoint | string {
  * Parses an `AWS_XRAY_DAEMON_ADDRESS` value. Blank or absent values yield the
  * default address; invalid ones yield a reason (the caller reports it and
  * falls back to the default).
+ * @internal
  */
 export function parseDaemonAddress(value: string | undefined | null): ParseResult {
   const text = (value ?? '').trim();
@@ -99,7 +107,10 @@ export function parseDaemonAddress(value: string | undefined | null): ParseResul
   return { ok: true, address: { udp: found.udp, tcp: found.tcp } };
 }
 
-/** Formats an endpoint back to `host:port` / `[v6]:port`. */
+/**
+ * Formats an endpoint back to `host:port` / `[v6]:port`.
+ * @internal
+ */
 export function formatEndpoint(ep: Endpoint): string {
   return ep.host.includes(':') ? `[${ep.host}]:${ep.port}` : `${ep.host}:${ep.port}`;
 }

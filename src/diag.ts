@@ -8,6 +8,7 @@
 import { diag } from '@opentelemetry/api';
 import type { DiagLogger } from '@opentelemetry/api';
 
+/** @internal */
 export const logger: DiagLogger = diag.createComponentLogger({ namespace: 'otel-xray' });
 
 interface Kind {
@@ -17,6 +18,7 @@ interface Kind {
   message: string;
 }
 
+/** @internal */
 export class Reporter {
   private readonly kinds = new Map<string, Kind>();
   private lastSummary: number;

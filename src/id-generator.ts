@@ -72,6 +72,7 @@ export class AWSXRayIdGenerator implements IdGenerator {
   /**
    * Fills `buffer` with cryptographically strong random bytes. Protected so that tests can
    * substitute a deterministic source; not meant to be overridden otherwise.
+   * @internal
    */
   protected _fillRandom(buffer: Buffer): void {
     randomFillSync(buffer);

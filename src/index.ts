@@ -1,28 +1,45 @@
+/**
+ * `otel-xray`: OpenTelemetry spans to AWS X-Ray over UDP (README.md).
+ *
+ * The root exports what the docs teach: the exporter, the Lambda span
+ * processor, the propagators and ID generator, one-line setup, `traced`,
+ * `captureAWSv3Client` and the pure translation functions. The daemon's and
+ * X-Ray's checks are in `otel-xray/validate`. api/otel-xray.api.md lists the
+ * whole public surface (`npm run api:update` regenerates it).
+ *
+ * @packageDocumentation
+ */
 export { AWSXRaySpanExporter } from './exporter.js';
 export type { ExporterStats, ExportResult } from './exporter.js';
+export type { DropCounts, TransportStats } from './transport/udp.js';
 export type { AWSXRaySpanExporterOptions } from './options.js';
 export { AWSXRayLambdaSpanProcessor } from './processor.js';
 export {
   AWSXRayPropagator,
-  parseTraceHeader,
   isRootOnlyParent,
   isSamplingDeferred,
   isLambdaInvocationParent,
   getLineage,
 } from './propagator.js';
-export type { XRayTraceHeader } from './propagator.js';
+export type { SpanContextWithTraceState } from './propagator.js';
 export { AWSXRayLambdaPropagator, getLambdaTraceHeader } from './lambda-propagator.js';
+export { lambdaRequestHook } from './lambda-deadline.js';
 export { AWSXRayIdGenerator } from './id-generator.js';
 export type { IdGenerator } from './id-generator.js';
-export { parseDaemonAddress } from './daemon-address.js';
-export type { DaemonAddress, Endpoint } from './daemon-address.js';
 export { translateSpans, toSegmentDocuments } from './translate/index.js';
 export type { TranslationOptions, TranslationResult } from './translate/index.js';
-export type { TranslateStats } from './translate/segment.js';
+export type { TranslateOptions, TranslateStats } from './translate/segment.js';
 export type { EncodedDocument } from './translate/pack.js';
-export { DAEMON_HEADER, MAX_DATAGRAM_BYTES } from './translate/pack.js';
 export type * from './translate/document.js';
-export type { ReadableSpanLike, SpanContextLike } from './types.js';
+export type {
+  ReadableSpanLike,
+  SpanContextLike,
+  TimedEventLike,
+  LinkLike,
+  ResourceLike,
+  InstrumentationScopeLike,
+  JsonValue,
+} from './types.js';
 export { setupXRay, getXRaySetup } from './setup.js';
 export type {
   XRaySetup,
@@ -37,8 +54,20 @@ export type {
 } from './setup.js';
 export { traced } from './traced.js';
 export type { TracedOptions, TracedMethodDecorator } from './traced.js';
-export { validateSegmentDocument } from './cli/validate.js';
-export type { ValidateOptions } from './cli/validate.js';
-export { checkDaemonDatagram } from './cli/datagram.js';
-export type { DatagramVerdict } from './cli/datagram.js';
 export { captureAWSv3Client, type CaptureAWSv3ClientOptions } from './aws-v3.js';
+export { AWSXRayRemoteSampler, SAMPLING_RULE_ATTRIBUTE } from './sampling/remote-sampler.js';
+export type { AWSXRayRemoteSamplerOptions, SamplerTimers } from './sampling/remote-sampler.js';
+export {
+  DEFAULT_RULE,
+  parseSamplingRule,
+  parseSamplingRulesFile,
+  parseSamplingRulesResponse,
+  parseSamplingTargetsResponse,
+  rulesEqual,
+  wildcardMatch,
+} from './sampling/rules.js';
+export type {
+  SamplingRule,
+  SamplingTarget,
+  SamplingStatisticsDocument,
+} from './sampling/rules.js';

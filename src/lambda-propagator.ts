@@ -35,7 +35,10 @@
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import { AWSXRayPropagator, contextWithTraceHeader, parseTraceHeader } from './propagator.js';
 
-/** Environment variable in which the Lambda runtime publishes the invocation's header. */
+/**
+ * Environment variable in which the Lambda runtime publishes the invocation's header.
+ * @internal
+ */
 export const AWSXRAY_TRACE_ID_ENV_VAR = '_X_AMZN_TRACE_ID';
 
 /** A non-blank string, or undefined. */

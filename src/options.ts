@@ -79,6 +79,7 @@ export interface AWSXRaySpanExporterOptions {
   flushTimeoutMillis?: number;
 }
 
+/** @internal */
 export interface ExporterConfig {
   indexedAttributes: string[] | undefined;
   indexAllAttributes: boolean;
@@ -96,6 +97,7 @@ export interface ExporterConfig {
   warnings: string[];
 }
 
+/** @internal */
 export type Env = Readonly<Record<string, string | undefined>>;
 
 function blankToUndefined(v: string | undefined): string | undefined {
@@ -122,6 +124,7 @@ function positiveNumber(
   return clamped;
 }
 
+/** @internal */
 export function resolveExporterConfig(
   options: AWSXRaySpanExporterOptions | undefined,
   env: Env,

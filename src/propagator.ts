@@ -60,7 +60,10 @@ import type {
 import { logger } from './diag.js';
 import { isTracingSuppressed } from './suppress.js';
 
-/** The header name, lower-case as Node's `IncomingMessage.headers` spells it. */
+/**
+ * The header name, lower-case as Node's `IncomingMessage.headers` spells it.
+ * @internal
+ */
 export const AWSXRAY_TRACE_ID_HEADER = 'x-amzn-trace-id';
 
 /**
@@ -68,16 +71,21 @@ export const AWSXRAY_TRACE_ID_HEADER = 'x-amzn-trace-id';
  * (Root 40 + Parent 24 + Sampled 10 + Lineage + Self 40); the X-Ray SDK caps the extra
  * fields it forwards at 256 bytes. 4 KiB leaves room for unknown future fields while keeping
  * the (linear) parse trivially cheap on hostile input.
+ * @internal
  */
 export const MAX_HEADER_LENGTH = 4096;
 
-/** Trace state key under which the X-Ray-only facts of an extracted header are kept. */
+/**
+ * Trace state key under which the X-Ray-only facts of an extracted header are kept.
+ * @internal
+ */
 export const XRAY_TRACE_STATE_KEY = 'xray';
 
 /**
  * Longest `Lineage` value kept. It keeps the whole `xray` trace state entry (markers
  * included) within W3C's 256-character limit for a value, so peers that parse a W3C
  * `tracestate` header do not drop it. Longer values are dropped (the trace is kept).
+ * @internal
  */
 export const MAX_LINEAGE_LENGTH = 180;
 
@@ -106,7 +114,10 @@ function reportUnexpected(where: string, error: unknown): void {
   logger.warn(`${where} failed and was skipped (reported once)`, error);
 }
 
-/** A parsed `X-Amzn-Trace-Id` header, normalised. */
+/**
+ * A parsed `X-Amzn-Trace-Id` header, normalised.
+ * @internal
+ */
 export interface XRayTraceHeader {
   /** The `Root` as an OpenTelemetry trace ID: 32 lower-case hex digits, not all zero. */
   readonly traceId: string;
@@ -124,6 +135,7 @@ export interface XRayTraceHeader {
  * Parses an `X-Amzn-Trace-Id` header value (a string, or an array whose first element is
  * used). Returns `undefined` when there is no valid `Root`. Pure; never throws; linear in
  * the (bounded) input length.
+ * @internal
  */
 export function parseTraceHeader(value: unknown): XRayTraceHeader | undefined {
   const first: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
@@ -208,6 +220,7 @@ export function parseTraceHeader(value: unknown): XRayTraceHeader | undefined {
  * "ROOT" so that it is not the low half of the trace ID, which some tracers use as the root
  * span ID). Deterministic, so extracting the same header twice gives the same context.
  * Expects 32 lower-case hex digits.
+ * @internal
  */
 export function rootOnlySpanId(traceId: string): string {
   const a = parseInt(traceId.slice(0, 8), 16);

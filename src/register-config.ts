@@ -117,6 +117,7 @@ export interface SetupOptions {
   sdk?: 'auto' | '@opentelemetry/sdk-trace' | '@opentelemetry/sdk-trace-base';
 }
 
+/** @internal */
 export type SamplerConfig =
   | { kind: 'custom'; sampler: SamplerLike }
   | {
@@ -127,6 +128,7 @@ export type SamplerConfig =
       ratio: number;
     };
 
+/** @internal */
 export interface SetupConfig {
   /** Why setup does nothing (`OTEL_SDK_DISABLED=true`), or undefined. */
   disabled: string | undefined;
@@ -170,6 +172,7 @@ function nonBlank(v: string | undefined): string | undefined {
  * Parses `OTEL_RESOURCE_ATTRIBUTES`: `key=value` pairs separated by commas,
  * keys and values trimmed, values percent-decoded. Bad pairs are skipped with
  * a warning; the others are kept.
+ * @internal
  */
 export function parseResourceAttributes(
   text: string | undefined,
@@ -285,7 +288,10 @@ function isAttributeValue(v: unknown): v is AttributeValue {
   );
 }
 
-/** Resolves `setupXRay()`'s configuration. Pure: reads only its arguments. */
+/**
+ * Resolves `setupXRay()`'s configuration. Pure: reads only its arguments.
+ * @internal
+ */
 export function resolveSetupConfig(options: SetupOptions | undefined, env: Env): SetupConfig {
   const o = options ?? {};
   const warnings: string[] = [];

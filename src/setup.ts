@@ -221,6 +221,7 @@ const readText = (path: string): string => {
 /**
  * The AWS environments present, found without any network call: environment
  * variables and a few local files.
+ * @internal
  */
 export function presentAwsEnvironments(
   env: NodeJS.ProcessEnv,

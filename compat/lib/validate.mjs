@@ -8,7 +8,7 @@ import * as path from 'node:path';
 
 const { checkDaemonDatagram, validateSegmentDocument } = createRequire(
   path.join(process.cwd(), 'package.json'),
-)('otel-xray');
+)('otel-xray/validate');
 
 export const MAX_DATAGRAM = 65_507;
 

@@ -18,11 +18,20 @@
 import type { JsonObject, ValidateOptions } from './validate.js';
 import { validateSegmentDocument } from './validate.js';
 
-/** The header every X-Ray SDK writes. */
+/**
+ * The header every X-Ray SDK writes.
+ * @internal
+ */
 export const CANONICAL_HEADER = '{"format":"json","version":1}';
-/** The daemon's read buffer: longer datagrams are cut to this size. */
+/**
+ * The daemon's read buffer: longer datagrams are cut to this size.
+ * @internal
+ */
 export const DAEMON_READ_BYTES = 65_536;
-/** The largest UDP payload over IPv4. */
+/**
+ * The largest UDP payload over IPv4.
+ * @internal
+ */
 export const MAX_IPV4_DATAGRAM = 65_507;
 
 export type DatagramVerdict =
@@ -63,6 +72,7 @@ function skipWs(text: string, i: number): number {
 /**
  * The end (exclusive) of the JSON value starting at `i`, by bracket matching
  * outside strings; -1 when it does not end. Validity is checked by the caller.
+ * @internal
  */
 export function scanJsonValue(text: string, i: number): number {
   const c = text[i];
@@ -135,6 +145,7 @@ function objectEntries(text: string): Array<{ key: string; raw: string }> {
 /**
  * The daemon's header check, as Go decodes it: undefined when valid, else
  * why not.
+ * @internal
  */
 export function headerProblem(text: string): string | undefined {
   let parsed: unknown;

@@ -309,7 +309,10 @@ function noNulls(o: JsonObject, at: string, p: string[]): void {
   }
 }
 
-/** Every node of a document, depth first, with its parent's ID. */
+/**
+ * Every node of a document, depth first, with its parent's ID.
+ * @internal
+ */
 export function* walkDocument(
   doc: JsonObject,
   parentId?: string,

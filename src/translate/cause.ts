@@ -47,6 +47,7 @@ export interface XRayCause {
   exceptions: XRayException[];
 }
 
+/** @internal */
 export interface BuildCauseOptions {
   /** Captured once by the exporter at construction (translation reads no environment). */
   workingDirectory?: string;
@@ -56,8 +57,11 @@ export interface BuildCauseOptions {
   remote?: boolean;
 }
 
+/** @internal */
 export const MAX_EXCEPTIONS = 10;
+/** @internal */
 export const MAX_MESSAGE_CHARS = 8 * 1024;
+/** @internal */
 export const MAX_TYPE_CHARS = 1024;
 
 /** `SpanStatusCode.ERROR` in `@opentelemetry/api`, a stable value of the spec. */
@@ -67,7 +71,10 @@ const ATTR_TYPE = 'exception.type';
 const ATTR_MESSAGE = 'exception.message';
 const ATTR_STACKTRACE = 'exception.stacktrace';
 
-/** Returns the `cause` for a span, or undefined when it has nothing to report. */
+/**
+ * Returns the `cause` for a span, or undefined when it has nothing to report.
+ * @internal
+ */
 export function buildCause(
   span: ReadableSpanLike,
   opts: BuildCauseOptions = {},

@@ -22,6 +22,7 @@ function isHexId(id: unknown, length: number): id is string {
  */
 let lastValidTraceId = '';
 
+/** @internal */
 export function isValidTraceId(id: unknown): id is string {
   if (id === lastValidTraceId) return true;
   if (!isHexId(id, 32)) return false;
@@ -29,16 +30,23 @@ export function isValidTraceId(id: unknown): id is string {
   return true;
 }
 
+/** @internal */
 export function isValidSpanId(id: unknown): id is string {
   return isHexId(id, 16);
 }
 
-/** `5759e988bd862e3fe1be46a994272793` → `1-5759e988-bd862e3fe1be46a994272793`. */
+/**
+ * `5759e988bd862e3fe1be46a994272793` → `1-5759e988-bd862e3fe1be46a994272793`.
+ * @internal
+ */
 export function toXRayTraceId(otelTraceId: string): string {
   return `1-${otelTraceId.slice(0, 8)}-${otelTraceId.slice(8)}`;
 }
 
-/** The epoch second encoded in the first 8 hex digits of a trace ID. */
+/**
+ * The epoch second encoded in the first 8 hex digits of a trace ID.
+ * @internal
+ */
 export function traceIdEpochSeconds(otelTraceId: string): number {
   return parseInt(otelTraceId.slice(0, 8), 16);
 }

@@ -20,12 +20,22 @@ import type { XRayBody } from './document.js';
 import { toXRayTraceId } from './ids.js';
 import type { SpanNode } from './segment.js';
 
-/** The daemon's header line, with the `\n` that ends it. */
+/**
+ * The daemon's header line, with the `\n` that ends it.
+ * @internal
+ */
 export const DAEMON_HEADER = '{"format":"json","version":1}\n';
+/** @internal */
 export const DAEMON_HEADER_BYTES = DAEMON_HEADER.length;
-/** The largest UDP payload over IPv4: 65,535 − 8 (UDP) − 20 (IP). */
+/**
+ * The largest UDP payload over IPv4: 65,535 − 8 (UDP) − 20 (IP).
+ * @internal
+ */
 export const MAX_DATAGRAM_BYTES = 65_507;
-/** The smallest budget that leaves room for a shrunk span. */
+/**
+ * The smallest budget that leaves room for a shrunk span.
+ * @internal
+ */
 export const MIN_DATAGRAM_BYTES = 2_048;
 
 // The envelope an independent subsegment adds; a segment's is shorter.
@@ -44,6 +54,7 @@ export interface EncodedDocument {
   spans: number;
 }
 
+/** @internal */
 export interface PackResult {
   documents: EncodedDocument[];
   /** Spans whose own body had to be shrunk to fit a datagram. */
@@ -63,6 +74,7 @@ interface PackNode {
 /**
  * Packs nodes into documents so that each datagram (header + document) is at
  * most `maxDatagramBytes`.
+ * @internal
  */
 export function packNodes(
   nodes: readonly SpanNode[],
@@ -234,6 +246,7 @@ function quote(s: string): string {
  * a third faster than stringifying the whole object: this is the hottest code
  * of the exporter. Times are finite numbers (translation guarantees it), IDs
  * are validated hex, namespaces and origins are constants.
+ * @internal
  */
 export function serializeBody(b: XRayBody): string {
   let s = `{"name":${quote(b.name)},"id":"${b.id}","start_time":${b.start_time}`;
@@ -279,6 +292,7 @@ const KEEP_ALWAYS = new Set([
  * characters; then stack frames; then every block but the identity, timing
  * and error fields. The result is marked in `metadata.otel_xray.shrunk` with
  * the original size and what was removed. Mutates `body`; returns its JSON.
+ * @internal
  */
 export function shrinkBody(body: XRayBody, originalBytes: number, limit: number): string {
   const removed: string[] = [];
@@ -338,7 +352,10 @@ function truncateStrings(v: JsonValue, max: number): JsonValue {
   return v;
 }
 
-/** Cuts a string to `max` UTF-16 units without splitting a surrogate pair. */
+/**
+ * Cuts a string to `max` UTF-16 units without splitting a surrogate pair.
+ * @internal
+ */
 export function truncate(s: string, max: number): string {
   let end = max;
   const c = s.charCodeAt(end - 1);

@@ -18,14 +18,22 @@ import { buildSql, SQL_SYSTEMS } from './sql.js';
 import { dict, isAnnotationValue, setOwn, toJsonValue } from './values.js';
 
 // SpanKind values, inlined to keep this module free of runtime imports.
+/** @internal */
 export const KIND_INTERNAL = 0;
+/** @internal */
 export const KIND_SERVER = 1;
+/** @internal */
 export const KIND_CLIENT = 2;
+/** @internal */
 export const KIND_PRODUCER = 3;
+/** @internal */
 export const KIND_CONSUMER = 4;
 const STATUS_ERROR = 2;
 
-/** X-Ray indexes at most 50 annotations per trace. */
+/**
+ * X-Ray indexes at most 50 annotations per trace.
+ * @internal
+ */
 export const MAX_ANNOTATIONS_PER_TRACE = 50;
 const MAX_ANNOTATION_STRING = 1000;
 const MAX_EVENTS = 32;
@@ -71,6 +79,7 @@ export interface TranslateStats {
   droppedAttributes: number;
 }
 
+/** @internal */
 export function newTranslateStats(): TranslateStats {
   return {
     invalidIds: 0,
@@ -83,6 +92,7 @@ export function newTranslateStats(): TranslateStats {
   };
 }
 
+/** @internal */
 export interface SpanNode {
   /** OpenTelemetry form (32 hex). */
   traceId: string;
@@ -94,7 +104,10 @@ export interface SpanNode {
   body: XRayBody;
 }
 
-/** Epoch seconds with microseconds, from an OTel HrTime. */
+/**
+ * Epoch seconds with microseconds, from an OTel HrTime.
+ * @internal
+ */
 export function hrTimeToSeconds(t: HrTime): number {
   return t[0] + Math.round(t[1] / 1000) / 1e6;
 }
@@ -176,6 +189,7 @@ function subsegmentName(
 /**
  * Translates one span. Returns `undefined` (and counts it) for a span whose
  * IDs make it impossible to place in a trace.
+ * @internal
  */
 export function translateSpan(
   span: ReadableSpanLike,
@@ -463,5 +477,3 @@ function translateLinks(span: ReadableSpanLike, stats: TranslateStats): XRayLink
   }
   return out;
 }
-
-export { toXRayTraceId };

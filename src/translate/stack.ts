@@ -47,20 +47,28 @@ export interface XRayStackFrame {
   line?: number;
 }
 
+/** @internal */
 export interface ParsedStack {
   frames: XRayStackFrame[];
   /** Frames found but not returned because of `maxFrames`. */
   truncated: number;
 }
 
+/** @internal */
 export interface ExceptionHeader {
   type?: string;
   message?: string;
 }
 
-/** X-Ray SDK default for the number of frames kept per exception. */
+/**
+ * X-Ray SDK default for the number of frames kept per exception.
+ * @internal
+ */
 export const DEFAULT_MAX_FRAMES = 50;
-/** Stacks longer than this (UTF-16 code units) are cut before parsing. */
+/**
+ * Stacks longer than this (UTF-16 code units) are cut before parsing.
+ * @internal
+ */
 export const MAX_STACK_CHARS = 64 * 1024;
 /** Longest `label` or `path` kept; longer ones are cut. */
 const MAX_FIELD_CHARS = 1024;
@@ -75,6 +83,7 @@ const ANONYMOUS = 'anonymous';
  * Parses the frames of a stack trace. `truncated` counts frames that were found
  * beyond `maxFrames` (frames lost to the {@link MAX_STACK_CHARS} cut are not known
  * and not counted).
+ * @internal
  */
 export function parseNodeStack(stack: string, maxFrames: number = DEFAULT_MAX_FRAMES): ParsedStack {
   const result: ParsedStack = { frames: [], truncated: 0 };
@@ -100,6 +109,7 @@ export function parseNodeStack(stack: string, maxFrames: number = DEFAULT_MAX_FR
  * A header with no `Type: ` prefix becomes the message. Python tracebacks put the
  * header last; that is handled too. Used when an exception event has a stack trace
  * but no `exception.type` / `exception.message`.
+ * @internal
  */
 export function parseExceptionHeader(stack: string): ExceptionHeader {
   if (typeof stack !== 'string' || stack.length === 0) return {};

@@ -42,6 +42,7 @@ const HEADER = Buffer.from(DAEMON_HEADER);
  * ~1.3 KiB, so ~166 fit; a 2.6 KiB one ~4.4 KiB), then to pages plus a few
  * KiB (a 64 KiB datagram costs ~70 KiB, so 3 fit). This errs on the high
  * side by up to ~15 %.
+ * @internal
  */
 export function receiveBufferCost(payload: number): number {
   const head = payload + 384;
@@ -67,6 +68,7 @@ function capacity(burstBytes: number, rate: number, elapsedMs = 1): number {
 /** The send rate reaches the backlog's cost within this many seconds. */
 const BACKLOG_SECONDS = 0.1;
 
+/** @internal */
 export interface UdpTransportOptions {
   endpoint: Endpoint;
   reporter: Reporter;
@@ -80,7 +82,10 @@ export interface UdpTransportOptions {
   maxBytesPerSecond: number;
 }
 
-/** What happened to the spans of one `send()` call. */
+/**
+ * What happened to the spans of one `send()` call.
+ * @internal
+ */
 export interface SendOutcome {
   sentSpans: number;
   droppedSpans: number;
@@ -138,6 +143,7 @@ interface Item {
 
 type State = 'idle' | 'connecting' | 'ready' | 'closed';
 
+/** @internal */
 export class UdpTransport {
   private socket: dgram.Socket | undefined;
   private state: State = 'idle';
@@ -568,6 +574,7 @@ export class UdpTransport {
  * A plain UDP socket, for the `otel-xray daemon` CLI (which receives and
  * forwards datagrams): this module stays the only one that touches
  * `node:dgram`.
+ * @internal
  */
 export function createUdpSocket(type: 'udp4' | 'udp6'): dgram.Socket {
   return dgram.createSocket(type);

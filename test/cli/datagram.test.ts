@@ -1,7 +1,7 @@
 /** The daemon's acceptance rule and X-Ray's document rules, as functions. */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { checkDaemonDatagram, validateSegmentDocument } from '../../src/index.js';
+import { checkDaemonDatagram, validateSegmentDocument } from '../../src/validate.js';
 import { headerProblem } from '../../src/cli/datagram.js';
 import { assembleTrace, renderTrace } from '../../src/cli/waterfall.js';
 import { validateDocument as helperValidate } from '../helpers/validate.js';
