@@ -57,17 +57,4 @@ export type { TracedOptions, TracedMethodDecorator } from './traced.js';
 export { captureAWSv3Client, type CaptureAWSv3ClientOptions } from './aws-v3.js';
 export { AWSXRayRemoteSampler, SAMPLING_RULE_ATTRIBUTE } from './sampling/remote-sampler.js';
 export type { AWSXRayRemoteSamplerOptions, SamplerTimers } from './sampling/remote-sampler.js';
-export {
-  DEFAULT_RULE,
-  parseSamplingRule,
-  parseSamplingRulesFile,
-  parseSamplingRulesResponse,
-  parseSamplingTargetsResponse,
-  rulesEqual,
-  wildcardMatch,
-} from './sampling/rules.js';
-export type {
-  SamplingRule,
-  SamplingTarget,
-  SamplingStatisticsDocument,
-} from './sampling/rules.js';
+export type { SamplingRule } from './sampling/rules.js';
