@@ -23,7 +23,6 @@ export {
 } from './propagator.js';
 export type { SpanContextWithTraceState } from './propagator.js';
 export { AWSXRayLambdaPropagator, getLambdaTraceHeader } from './lambda-propagator.js';
-export { lambdaRequestHook } from './lambda-deadline.js';
 export { AWSXRayIdGenerator } from './id-generator.js';
 export type { IdGenerator } from './id-generator.js';
 export { translateSpans, toSegmentDocuments } from './translate/index.js';
@@ -55,6 +54,3 @@ export type {
 export { traced } from './traced.js';
 export type { TracedOptions, TracedMethodDecorator } from './traced.js';
 export { captureAWSv3Client, type CaptureAWSv3ClientOptions } from './aws-v3.js';
-export { AWSXRayRemoteSampler, SAMPLING_RULE_ATTRIBUTE } from './sampling/remote-sampler.js';
-export type { AWSXRayRemoteSamplerOptions, SamplerTimers } from './sampling/remote-sampler.js';
-export type { SamplingRule } from './sampling/rules.js';
