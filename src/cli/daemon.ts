@@ -20,6 +20,7 @@ import { checkDaemonDatagram } from './datagram.js';
 import type { JsonObject } from './validate.js';
 import type { AssembledTrace } from './waterfall.js';
 import { assembleTrace, renderTrace } from './waterfall.js';
+import { LocalSamplingApi } from './sampling-api.js';
 
 export interface LocalDaemonOptions {
   /** `host:port` or `[v6]:port` to listen on; port 0 picks a free one. Default `127.0.0.1:2000`. */
@@ -40,6 +41,15 @@ export interface LocalDaemonOptions {
   width?: number;
   /** Where output goes. Default `process.stdout`. */
   write?: (text: string) => void;
+  /**
+   * Serve the X-Ray sampling API (`GetSamplingRules`, `SamplingTargets`) on TCP,
+   * as the daemon's proxy does. Default true.
+   */
+  sampling?: boolean;
+  /** The sampling rules to serve: a file in the X-Ray API's rule JSON. Default: X-Ray's Default rule. */
+  samplingRules?: string;
+  /** `host:port` of the sampling API (TCP). Default: the UDP address and port. */
+  samplingAddress?: string;
 }
 
 export interface LocalDaemonStats {
@@ -99,6 +109,9 @@ export class LocalDaemon extends EventEmitter {
   private forwardPending = 0;
   private forwardDrained: (() => void) | undefined;
 
+  /** The sampling API, unless `sampling: false`. */
+  samplingApi: LocalSamplingApi | undefined;
+
   private constructor(
     private readonly socket: dgram.Socket,
     private readonly forwardTo: { socket: dgram.Socket; endpoint: Endpoint } | undefined,
@@ -145,7 +158,25 @@ export class LocalDaemon extends EventEmitter {
       forward.socket.close();
       throw new Error('--forward points at this daemon itself');
     }
-    return new LocalDaemon(socket, forward, options);
+    const daemon = new LocalDaemon(socket, forward, options);
+    if (options.sampling !== false) {
+      // Like the real daemon: the sampling API on TCP, by default on the UDP address and port.
+      const tcp =
+        options.samplingAddress !== undefined
+          ? parseListenAddress(options.samplingAddress)
+          : { host: local.address, port: local.port };
+      try {
+        if (typeof tcp === 'string') throw new Error(`--sampling-address: ${tcp}`);
+        daemon.samplingApi = await LocalSamplingApi.start(tcp, {
+          rulesFile: options.samplingRules,
+          report: (line) => daemon.out(line),
+        });
+      } catch (err) {
+        await daemon.close({ summary: false });
+        throw err;
+      }
+    }
+    return daemon;
   }
 
   /** The address listened on, as `host:port`. */
@@ -321,7 +352,9 @@ export class LocalDaemon extends EventEmitter {
         `${s.forwarded} forwarded to ${formatEndpoint(this.forwardTo.endpoint)}${s.forwardErrors > 0 ? ` (${s.forwardErrors} failed)` : ''}`,
       );
     }
-    return `otel-xray daemon: ${parts.join(' · ')}`;
+    const lines = [`otel-xray daemon: ${parts.join(' · ')}`];
+    for (const line of this.samplingApi?.summaryLines() ?? []) lines.push(`  sampling ${line}`);
+    return lines.join('\n');
   }
 
   /** Draws what is pending, prints the summary, closes the sockets and the file. */
@@ -347,5 +380,6 @@ export class LocalDaemon extends EventEmitter {
     }
     if (this.jsonlFd !== undefined) closeSync(this.jsonlFd);
     this.jsonlFd = undefined;
+    await this.samplingApi?.close();
   }
 }

@@ -25,6 +25,13 @@ Options:
   --raw                 print every document as received, one per line
   --jsonl FILE          append one JSON line per datagram to FILE
   --forward HOST:PORT   send every datagram, byte for byte, to a real daemon
+  --sampling-rules FILE serve these sampling rules (X-Ray API rule JSON) to the
+                        samplers on TCP, as the daemon's proxy serves X-Ray's
+                        (default: X-Ray's Default rule, 1/s + 5 %)
+  --sampling-address HOST:PORT
+                        where to serve them (default: the TCP address in
+                        AWS_XRAY_DAEMON_ADDRESS, else the UDP address)
+  --no-sampling         do not serve sampling rules
   --quiet-ms N          draw a trace when no document arrived for it for N ms
                         (default 1000)
   --width N             width of the waterfall (default: the terminal's, else 100)
@@ -59,6 +66,9 @@ export async function main(argv: string[]): Promise<number> {
         raw: { type: 'boolean' },
         jsonl: { type: 'string' },
         forward: { type: 'string' },
+        'sampling-rules': { type: 'string' },
+        'sampling-address': { type: 'string' },
+        'no-sampling': { type: 'boolean' },
         'quiet-ms': { type: 'string' },
         width: { type: 'string' },
         'no-waterfall': { type: 'boolean' },
@@ -85,11 +95,15 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const env = process.env.AWS_XRAY_DAEMON_ADDRESS;
+  const fromEnv = env === undefined || env.trim() === '' ? undefined : parseDaemonAddress(env);
   let address = values.address;
   if (address === undefined) {
-    const env = process.env.AWS_XRAY_DAEMON_ADDRESS;
-    const fromEnv = env === undefined || env.trim() === '' ? undefined : parseDaemonAddress(env);
     address = fromEnv?.ok === true ? formatEndpoint(fromEnv.address.udp) : '127.0.0.1:2000';
+  }
+  let samplingAddress = values['sampling-address'];
+  if (samplingAddress === undefined && values.address === undefined && fromEnv?.ok === true) {
+    samplingAddress = formatEndpoint(fromEnv.address.tcp);
   }
   let daemon: LocalDaemon;
   try {
@@ -102,6 +116,9 @@ export async function main(argv: string[]): Promise<number> {
       raw: values.raw === true,
       jsonl: values.jsonl,
       forward: values.forward,
+      sampling: values['no-sampling'] !== true,
+      samplingRules: values['sampling-rules'],
+      samplingAddress,
       quietMs: positiveInt('quiet-ms', values['quiet-ms']),
       width:
         positiveInt('width', values.width) ??
@@ -113,8 +130,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`otel-xray daemon: ${(err as Error).message}\n`);
     return 1;
   }
+  const sampling = daemon.samplingApi;
   process.stdout.write(
-    `otel-xray daemon listening on udp ${daemon.address}${values.forward !== undefined ? `, forwarding to ${values.forward}` : ''} (Ctrl-C to stop)\n`,
+    `otel-xray daemon listening on udp ${daemon.address}` +
+      (sampling !== undefined
+        ? `, sampling rules on tcp ${sampling.address} (${sampling.ruleNames.join(', ')})`
+        : '') +
+      `${values.forward !== undefined ? `, forwarding to ${values.forward}` : ''} (Ctrl-C to stop)\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = (): void => {
