@@ -74,7 +74,9 @@ export interface AWSXRaySpanExporterOptions {
    * Upper bound for `forceFlush()` and `shutdown()`, in ms. Default 5,000; in
    * AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME` set) 1,000, well inside the
    * function's own timeout: a flush to Lambda's local daemon takes well under
-   * a millisecond.
+   * a millisecond. In Lambda the flush before a handler returns also gives up
+   * 50 ms before the invocation's deadline (`context.getRemainingTimeInMillis()`,
+   * known through `lambdaRequestHook`; see docs/lambda.md).
    */
   flushTimeoutMillis?: number;
 }
@@ -93,6 +95,11 @@ export interface ExporterConfig {
   maxBytesPerSecond: number;
   flushTimeoutMillis: number;
   callbackWhen: 'queued' | 'sent';
+  /**
+   * In AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME` set): spans started outside any
+   * invocation (module load, the init phase) are not sent.
+   */
+  lambda: boolean;
   /** Configuration problems to report once, at construction. */
   warnings: string[];
 }
@@ -155,6 +162,7 @@ export function resolveExporterConfig(
   }
   return {
     callbackWhen,
+    lambda,
     indexedAttributes: stringList('indexedAttributes', o.indexedAttributes, warnings),
     indexAllAttributes: o.indexAllAttributes === true,
     sqlQueries: o.sqlQueries !== false,
@@ -181,7 +189,7 @@ export function resolveExporterConfig(
     flushTimeoutMillis: positiveNumber(
       'flushTimeoutMillis',
       o.flushTimeoutMillis,
-      5_000,
+      lambda ? 1_000 : 5_000,
       1,
       2 ** 31 - 1,
       warnings,
