@@ -1,15 +1,19 @@
 /**
  * Problem reporting through the OpenTelemetry `diag` API, once per kind, with
- * counts. The first occurrence of each kind is logged at once; later ones are
- * only counted and summarised at most once per `summaryIntervalMs` (checked
- * lazily when something is reported, so no timer keeps the process alive) and
- * at shutdown. Nothing here ever throws.
+ * counts: the one mechanism every part of otel-xray reports through. The
+ * first occurrence of each kind is logged at once; later ones are only
+ * counted and summarised at most once a minute (checked lazily when
+ * something is reported, so no timer keeps the process alive) and at
+ * shutdown. Nothing here ever throws.
  */
 import { diag } from '@opentelemetry/api';
 import type { DiagLogger } from '@opentelemetry/api';
 
 /** @internal */
 export const logger: DiagLogger = diag.createComponentLogger({ namespace: 'otel-xray' });
+
+/** Later occurrences of a kind are summarised at most this often. */
+const SUMMARY_INTERVAL_MS = 60_000;
 
 interface Kind {
   /** Occurrences since the last line logged for this kind. */
@@ -22,18 +26,19 @@ interface Kind {
 export class Reporter {
   private readonly kinds = new Map<string, Kind>();
   private lastSummary: number;
+  /** Reports held by {@link hold}. */
+  private held: Array<() => void> | undefined;
 
   constructor(
     private readonly log: DiagLogger = logger,
-    private readonly summaryIntervalMs = 60_000,
     private readonly now: () => number = Date.now,
   ) {
     this.lastSummary = now();
   }
 
   /**
-   * Reports `count` occurrences of a problem. `message` should read well after
-   * "N × ", e.g. "spans dropped: datagram queue full".
+   * Reports `count` occurrences of a problem. `message` should say what
+   * happened and, where the user must act, what to do.
    */
   warn(kind: string, message: string, count = 1): void {
     this.add('warn', kind, message, count);
@@ -43,7 +48,27 @@ export class Reporter {
     this.add('error', kind, message, count);
   }
 
+  /**
+   * Runs `fn`, holding the reports it makes until it returns: counters that
+   * `fn` updates are then whole when a diag logger (user code) runs.
+   */
+  hold(fn: () => void): void {
+    if (this.held !== undefined) return fn();
+    const held: Array<() => void> = [];
+    this.held = held;
+    try {
+      fn();
+    } finally {
+      this.held = undefined;
+      for (const report of held) report();
+    }
+  }
+
   private add(level: 'warn' | 'error', kind: string, message: string, count: number): void {
+    if (this.held !== undefined) {
+      this.held.push(() => this.add(level, kind, message, count));
+      return;
+    }
     try {
       const k = this.kinds.get(kind);
       if (k === undefined) {
@@ -55,7 +80,7 @@ export class Reporter {
         k.message = message;
       }
       const now = this.now();
-      if (now - this.lastSummary >= this.summaryIntervalMs) this.summarise(now);
+      if (now - this.lastSummary >= SUMMARY_INTERVAL_MS) this.summarise(now);
     } catch {
       // diag loggers are user code; a throwing logger must not reach the app.
     }
@@ -74,11 +99,10 @@ export class Reporter {
       // see above
     }
   }
-
-  /** Total occurrences per kind, for tests and stats. */
-  totals(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [name, k] of this.kinds) out[name] = k.total;
-    return out;
-  }
 }
+
+/**
+ * Process-wide problems (setup, propagators, the Lambda span processor):
+ * reported through one reporter, once per kind, then summarised.
+ */
+export const reporter = new Reporter();

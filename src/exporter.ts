@@ -5,6 +5,10 @@
 import type { Reporter as ReporterType } from './diag.js';
 import { Reporter } from './diag.js';
 import { formatEndpoint } from './daemon-address.js';
+import { capToInvocation } from './lambda-deadline.js';
+import { isInLambdaInvocationTrace } from './propagator.js';
+import type { DropCounts } from './ledger.js';
+import { SpanLedger } from './ledger.js';
 import type { AWSXRaySpanExporterOptions, ExporterConfig } from './options.js';
 import { resolveExporterConfig } from './options.js';
 import { traceIdEpochSeconds } from './translate/ids.js';
@@ -13,7 +17,9 @@ import type { TranslationOptions } from './translate/index.js';
 import type { TranslateStats } from './translate/segment.js';
 import type { SendOutcome, TransportStats } from './transport/udp.js';
 import { UdpTransport } from './transport/udp.js';
-import type { ReadableSpanLike } from './types.js';
+import type { ReadableSpanLike, SpanContextLike } from './types.js';
+
+export type { DropCounts } from './ledger.js';
 
 /** `ExportResult` as the SDK defines it (0 = SUCCESS, 1 = FAILED). */
 export interface ExportResult {
@@ -24,16 +30,20 @@ export interface ExportResult {
 const SUCCESS: ExportResult = Object.freeze({ code: 0 });
 const NOOP = (): void => undefined;
 
-/** Counters for everything the exporter was given and what became of it. */
+/**
+ * Counters for everything the exporter was given and what became of it. At
+ * every reading, `spansReceived = spansSent + Σ dropped + spansWaiting +
+ * spansQueued`.
+ */
 export interface ExporterStats extends TransportStats {
   /** Spans passed to `export()`. */
   spansReceived: number;
+  /** Spans in datagrams handed to the kernel (less those the daemon's host refused). */
+  spansSent: number;
+  /** Spans not sent, by reason. */
+  dropped: DropCounts;
   /** Spans whose body was shrunk to fit a datagram (they were still sent). */
   spansShrunk: number;
-  /** Spans skipped because their trace or span ID, or both their times, were invalid. */
-  spansInvalid: number;
-  /** Spans not translated because translation failed unexpectedly. */
-  spansFailed: number;
   /**
    * Spans accepted by `export()` and not translated yet: a large batch is
    * translated a slice at a time, over event-loop turns.
@@ -58,9 +68,15 @@ const MAX_UNTRANSLATED = 2048;
 const TURN_BUDGET_MS = 0.25;
 const CATCH_UP_SPANS = 1024;
 
+/** Spans of one slice, with their span contexts when already read (`null`: reading threw). */
+interface Slice {
+  spans: ReadableSpanLike[];
+  contexts: Array<SpanContextLike | null> | undefined;
+}
+
 /** One `export()` call, translated a slice at a time. */
 interface ExportJob {
-  slices: ReadableSpanLike[][];
+  slices: Slice[];
   /** Index of the next slice to translate. */
   next: number;
   /** Slices translated whose documents are not all sent or dropped yet. */
@@ -80,31 +96,38 @@ function finishJob(job: ExportJob): void {
 /**
  * Splits spans into slices of about `max`, keeping the spans of one trace
  * together (a trace larger than `max` is a slice of its own), in the order
- * their traces first appear.
+ * their traces first appear. Each span's context is read here, once, and
+ * handed to the translation.
  */
-function sliceByTrace(spans: ReadableSpanLike[], max: number): ReadableSpanLike[][] {
-  const byTrace = new Map<unknown, ReadableSpanLike[]>();
+function sliceByTrace(spans: ReadableSpanLike[], max: number): Slice[] {
+  const byTrace = new Map<unknown, Array<[ReadableSpanLike, SpanContextLike | null]>>();
   for (const span of spans) {
+    let sc: SpanContextLike | null;
     let key: unknown;
     try {
-      key = span.spanContext().traceId;
+      sc = span.spanContext();
+      key = sc.traceId;
     } catch {
-      key = undefined; // translation counts it as unreadable
+      sc = null; // the translation counts it as unreadable
+      key = undefined;
     }
     const group = byTrace.get(key);
-    if (group === undefined) byTrace.set(key, [span]);
-    else group.push(span);
+    if (group === undefined) byTrace.set(key, [[span, sc]]);
+    else group.push([span, sc]);
   }
-  const slices: ReadableSpanLike[][] = [];
-  let current: ReadableSpanLike[] = [];
+  const slices: Slice[] = [];
+  let current: Slice = { spans: [], contexts: [] };
   for (const group of byTrace.values()) {
-    if (current.length > 0 && current.length + group.length > max) {
+    if (current.spans.length > 0 && current.spans.length + group.length > max) {
       slices.push(current);
-      current = [];
+      current = { spans: [], contexts: [] };
     }
-    for (const span of group) current.push(span);
+    for (const [span, sc] of group) {
+      current.spans.push(span);
+      current.contexts?.push(sc);
+    }
   }
-  if (current.length > 0) slices.push(current);
+  if (current.spans.length > 0) slices.push(current);
   return slices;
 }
 
@@ -115,14 +138,13 @@ const ANNOTATION_TRACES = 10_000;
 export class AWSXRaySpanExporter {
   private readonly config: ExporterConfig;
   private readonly reporter: ReporterType;
+  /** Every span received, sent or dropped: the one place losses are counted. */
+  private readonly ledger: SpanLedger;
   private readonly transport: UdpTransport;
   private readonly translation: TranslationOptions;
   private readonly annotationCounts = new Map<string, number>();
   private shutdownPromise: Promise<void> | undefined;
-  private received = 0;
   private shrunk = 0;
-  private invalid = 0;
-  private failed = 0;
   /** Exports whose slices are not all translated yet, oldest first. */
   private jobs: ExportJob[] = [];
   /** Spans in `jobs` not translated yet. */
@@ -132,6 +154,7 @@ export class AWSXRaySpanExporter {
 
   constructor(options: AWSXRaySpanExporterOptions = {}) {
     this.reporter = new Reporter();
+    this.ledger = new SpanLedger(this.reporter);
     this.config = resolveExporterConfig(options, process.env);
     for (const w of this.config.warnings) this.reporter.warn(`config:${w}`, w);
     this.translation = {
@@ -146,6 +169,7 @@ export class AWSXRaySpanExporter {
     this.transport = new UdpTransport({
       endpoint: this.config.daemon.udp,
       reporter: this.reporter,
+      ledger: this.ledger,
       maxQueueBytes: this.config.maxQueueBytes,
       burstBytes: this.config.burstBytes,
       bytesPerSecond: this.config.bytesPerSecond,
@@ -169,22 +193,31 @@ export class AWSXRaySpanExporter {
         this.reporter.error('callback', `export result callback threw: ${String(err)}`);
       }
     };
+    const count = Array.isArray(spans) ? spans.length : 0;
+    this.ledger.received += count;
+    // Set once the spans are counted somewhere else (waiting, sent or dropped).
+    let accounted = false;
+    let unaccounted = count;
     try {
-      const count = Array.isArray(spans) ? spans.length : 0;
-      this.received += count;
       if (this.shutdownPromise !== undefined) {
-        this.transport.stats.dropped.shutdown += count;
-        this.reporter.warn('shutdown', 'spans dropped: exporter is shut down', count);
+        accounted = true;
+        this.ledger.drop('shutdown', count);
         return done({ code: 1, error: new Error('AWSXRaySpanExporter is shut down') });
       }
       if (count === 0) return done(SUCCESS);
-      if (this.transport.full) {
-        // Overload: do not spend CPU translating what cannot be queued.
-        this.transport.refuse(count);
-        return done({ code: 1, error: new Error('AWSXRaySpanExporter send queue is full') });
+      // In Lambda, what was started outside any invocation is counted and not sent.
+      const batch = this.config.lambda ? this.dropOutsideInvocation(spans) : spans;
+      unaccounted = batch.length;
+      if (batch.length === 0) {
+        accounted = true;
+        return done(SUCCESS);
       }
+      const slices =
+        batch.length <= SLICE_SPANS
+          ? [{ spans: batch, contexts: undefined }]
+          : sliceByTrace(batch, SLICE_SPANS);
       const job: ExportJob = {
-        slices: count <= SLICE_SPANS ? [spans] : sliceByTrace(spans, SLICE_SPANS),
+        slices,
         next: 0,
         open: 0,
         sent: 0,
@@ -193,7 +226,8 @@ export class AWSXRaySpanExporter {
         finished: false,
       };
       this.jobs.push(job);
-      this.untranslated += count;
+      this.untranslated += batch.length;
+      accounted = true;
       if (this.jobs.length === 1 && job.slices.length === 1) {
         // A batch that fits one slice, with nothing ahead of it: at once.
         this.runSlice();
@@ -210,9 +244,14 @@ export class AWSXRaySpanExporter {
         done(SUCCESS);
       }
     } catch (err) {
-      const n = Array.isArray(spans) ? spans.length : 0;
-      this.failed += n;
-      this.reporter.error('translate', `spans dropped: export failed: ${String(err)}`, n);
+      if (!accounted) {
+        this.ledger.drop(
+          'unreadable',
+          unaccounted,
+          'export',
+          `spans dropped: export failed: ${String(err)}`,
+        );
+      }
       done({ code: 1, error: err instanceof Error ? err : new Error(String(err)) });
     }
   }
@@ -220,12 +259,14 @@ export class AWSXRaySpanExporter {
   /** Resolves when every datagram handed to the exporter so far has been sent (bounded). */
   async forceFlush(): Promise<void> {
     try {
+      // Inside a Lambda invocation, never past its deadline (lambda-deadline.ts).
+      const timeoutMs = capToInvocation(this.config.flushTimeoutMillis);
       await this.translated();
-      const drained = await this.transport.flush(this.config.flushTimeoutMillis);
+      const drained = await this.transport.flush(timeoutMs);
       if (!drained) {
         this.reporter.warn(
           'flushTimeout',
-          `forceFlush gave up after ${this.config.flushTimeoutMillis} ms with datagrams still queued`,
+          `forceFlush gave up after ${timeoutMs} ms with datagrams still queued`,
         );
       }
     } catch {
@@ -237,8 +278,9 @@ export class AWSXRaySpanExporter {
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       try {
+        const timeoutMs = capToInvocation(this.config.flushTimeoutMillis);
         await this.translated();
-        await this.transport.close(this.config.flushTimeoutMillis);
+        await this.transport.close(timeoutMs);
       } catch {
         // never reject into the app
       }
@@ -247,21 +289,38 @@ export class AWSXRaySpanExporter {
     return this.shutdownPromise;
   }
 
+  /**
+   * In AWS Lambda, the spans of an invocation's trace (see
+   * `isInLambdaInvocationTrace`); the others were started outside any
+   * invocation, while the module loaded (Lambda sets no trace header then):
+   * they would be a stray segment named after the function in a trace of its
+   * own, so they are counted (`dropped.outsideInvocation`) and not sent, as the
+   * X-Ray SDK sends nothing there. A span that cannot be read is kept: the
+   * translation counts it.
+   */
+  private dropOutsideInvocation(spans: ReadableSpanLike[]): ReadableSpanLike[] {
+    const kept: ReadableSpanLike[] = [];
+    for (const span of spans) {
+      let inside = true;
+      try {
+        inside = isInLambdaInvocationTrace(span.spanContext());
+      } catch {
+        // unreadable: left to the translation
+      }
+      if (inside) kept.push(span);
+    }
+    this.ledger.drop('outsideInvocation', spans.length - kept.length);
+    return kept;
+  }
+
   /** A snapshot of the exporter's counters. */
   getStats(): ExporterStats {
-    const t = this.transport.stats;
     return {
-      queuedBytes: t.queuedBytes,
-      queuedBytesHighWater: t.queuedBytesHighWater,
-      datagramsSent: t.datagramsSent,
-      bytesSent: t.bytesSent,
-      spansSent: t.spansSent,
-      socketErrors: t.socketErrors,
-      dropped: { ...t.dropped },
-      spansReceived: this.received,
+      ...this.transport.stats,
+      spansReceived: this.ledger.received,
+      spansSent: this.ledger.sent,
+      dropped: { ...this.ledger.dropped },
       spansShrunk: this.shrunk,
-      spansInvalid: this.invalid,
-      spansFailed: this.failed,
       spansWaiting: this.untranslated,
     };
   }
@@ -291,9 +350,8 @@ export class AWSXRaySpanExporter {
   private runSlice(): void {
     const job = this.jobs[0];
     if (job === undefined) return;
-    const slice = job.slices[job.next++] as ReadableSpanLike[];
+    const slice = job.slices[job.next++] as Slice;
     if (job.next === job.slices.length) this.jobs.shift();
-    this.untranslated -= slice.length;
     job.open++;
     let settled = false;
     const onOutcome = (outcome: SendOutcome): void => {
@@ -304,19 +362,9 @@ export class AWSXRaySpanExporter {
       job.dropped += outcome.droppedSpans;
       if (job.open === 0 && job.next === job.slices.length) finishJob(job);
     };
-    try {
-      this.exportSlice(slice, onOutcome);
-    } catch (err) {
-      // Translation failed unexpectedly. Never leave a job (and a flush
-      // waiting on it) unfinished.
-      this.failed += slice.length;
-      this.reporter.error(
-        'translate',
-        `spans dropped: translation failed: ${String(err)}`,
-        slice.length,
-      );
-      onOutcome({ sentSpans: 0, droppedSpans: slice.length });
-    }
+    // Reports are held until every span of the slice is counted, so that a
+    // diag logger that reads the stats sees them whole.
+    this.reporter.hold(() => this.exportSlice(slice, onOutcome));
     if (this.jobs.length > 0) this.scheduleSlice();
     else {
       const waiters = this.translatedWaiters;
@@ -326,17 +374,43 @@ export class AWSXRaySpanExporter {
   }
 
   /**
-   * Translates spans and queues their documents; `onOutcome` is called once.
-   * Throws only if translation fails unexpectedly (`runSlice` counts it).
+   * Translates a slice and queues its documents; `onOutcome` is called once.
+   * Each span of the slice is counted exactly once: queued (then sent or
+   * dropped by the transport), or dropped here.
    */
-  private exportSlice(spans: ReadableSpanLike[], onOutcome: (outcome: SendOutcome) => void): void {
+  private exportSlice(slice: Slice, onOutcome: (outcome: SendOutcome) => void): void {
+    const n = slice.spans.length;
     if (this.transport.full) {
-      // Overload: do not spend CPU translating what cannot be queued.
-      this.transport.refuse(spans.length);
-      return onOutcome({ sentSpans: 0, droppedSpans: spans.length });
+      // Overload: do not spend CPU translating what cannot be queued. This
+      // is the one check of a full queue; the transport only bounds bytes.
+      this.untranslated -= n;
+      this.ledger.drop('queueFull', n);
+      return onOutcome({ sentSpans: 0, droppedSpans: n });
     }
-    const { documents, shrunk, stats } = translateSpans(spans, this.translation);
-    this.noteTranslation(spans, shrunk, stats);
+    let result: ReturnType<typeof translateSpans>;
+    try {
+      result = translateSpans(slice.spans, this.translation, slice.contexts);
+    } catch (err) {
+      // Translation failed unexpectedly (it guards every span, so this is a
+      // bug): the slice is lost, counted once, and the export still settles.
+      this.untranslated -= n;
+      this.ledger.drop(
+        'unreadable',
+        n,
+        'translate',
+        `spans dropped: translation failed: ${String(err)}`,
+      );
+      return onOutcome({ sentSpans: 0, droppedSpans: n });
+    }
+    // From here on no user code runs: the result is plain data.
+    this.untranslated -= n;
+    const { documents, shrunk, stats } = result;
+    let inDocuments = 0;
+    for (const d of documents) inDocuments += d.spans;
+    const skipped = this.noteTranslation(shrunk, stats, result.firstTraceId);
+    // Every span is in a document or skipped; anything else would be a bug,
+    // counted rather than left out of the identity.
+    this.ledger.drop('unreadable', n - inDocuments - skipped, 'unaccounted');
     if (this.annotationCounts.size > ANNOTATION_TRACES) trimOldest(this.annotationCounts);
     if (this.config.callbackWhen === 'sent') {
       this.transport.send(documents, onOutcome);
@@ -353,12 +427,25 @@ export class AWSXRaySpanExporter {
     return new Promise((resolve) => this.translatedWaiters.push(resolve));
   }
 
-  private noteTranslation(spans: ReadableSpanLike[], shrunk: number, stats: TranslateStats): void {
-    const { invalidIds: invalid, droppedValues } = stats;
-    if (stats.unreadable > 0) {
-      this.failed += stats.unreadable;
-      this.reporter.error('unreadable', 'spans skipped: reading the span threw', stats.unreadable);
-    }
+  /** Counts and reports what the translation skipped or changed; returns the spans skipped. */
+  private noteTranslation(
+    shrunk: number,
+    stats: TranslateStats,
+    firstTraceId: string | undefined,
+  ): number {
+    this.ledger.drop('unreadable', stats.unreadable);
+    this.ledger.drop(
+      'invalid',
+      stats.invalidIds,
+      'invalidIds',
+      'spans skipped: invalid trace or span ID',
+    );
+    this.ledger.drop(
+      'invalid',
+      stats.invalidTimes,
+      'invalidTimes',
+      'spans skipped: no valid start or end time',
+    );
     if (stats.annotationsToMetadata > 0) {
       this.reporter.warn(
         'annotations',
@@ -377,30 +464,17 @@ export class AWSXRaySpanExporter {
         shrunk,
       );
     }
-    if (invalid > 0) {
-      this.invalid += invalid;
-      this.reporter.warn('invalidIds', 'spans skipped: invalid trace or span ID', invalid);
-    }
-    if (stats.invalidTimes > 0) {
-      this.invalid += stats.invalidTimes;
-      this.reporter.warn(
-        'invalidTimes',
-        'spans skipped: no valid start or end time',
-        stats.invalidTimes,
-      );
-    }
-    if (droppedValues > 0) {
+    if (stats.droppedValues > 0) {
       this.reporter.warn(
         'droppedValues',
         'attribute values that JSON cannot hold were dropped',
-        droppedValues,
+        stats.droppedValues,
       );
     }
     // X-Ray rejects trace IDs whose time part is over 30 days old or over 5
-    // minutes ahead. Checking the first span of each export is enough to warn.
-    const first = spans[0]?.spanContext().traceId;
-    if (typeof first === 'string' && first.length === 32) {
-      const age = Date.now() / 1000 - traceIdEpochSeconds(first);
+    // minutes ahead. Checking the first span of each slice is enough to warn.
+    if (firstTraceId !== undefined) {
+      const age = Date.now() / 1000 - traceIdEpochSeconds(firstTraceId);
       if (age > 30 * DAY || age < -300) {
         this.reporter.warn(
           'traceIdTime',
@@ -409,6 +483,7 @@ export class AWSXRaySpanExporter {
         );
       }
     }
+    return stats.unreadable + stats.invalidIds + stats.invalidTimes;
   }
 }
 

@@ -11,7 +11,8 @@
  */
 export { AWSXRaySpanExporter } from './exporter.js';
 export type { ExporterStats, ExportResult } from './exporter.js';
-export type { DropCounts, TransportStats } from './transport/udp.js';
+export type { DropCounts } from './exporter.js';
+export type { TransportStats } from './transport/udp.js';
 export type { AWSXRaySpanExporterOptions } from './options.js';
 export { AWSXRayLambdaSpanProcessor } from './processor.js';
 export {
@@ -23,6 +24,7 @@ export {
 } from './propagator.js';
 export type { SpanContextWithTraceState } from './propagator.js';
 export { AWSXRayLambdaPropagator, getLambdaTraceHeader } from './lambda-propagator.js';
+export { lambdaRequestHook } from './lambda-deadline.js';
 export { AWSXRayIdGenerator } from './id-generator.js';
 export type { IdGenerator } from './id-generator.js';
 export { translateSpans, toSegmentDocuments } from './translate/index.js';
@@ -54,3 +56,6 @@ export type {
 export { traced } from './traced.js';
 export type { TracedOptions, TracedMethodDecorator } from './traced.js';
 export { captureAWSv3Client, type CaptureAWSv3ClientOptions } from './aws-v3.js';
+export { AWSXRayRemoteSampler, SAMPLING_RULE_ATTRIBUTE } from './sampling/remote-sampler.js';
+export type { AWSXRayRemoteSamplerOptions, SamplerTimers } from './sampling/remote-sampler.js';
+export type { SamplingRule } from './sampling/rules.js';

@@ -51,8 +51,8 @@ export interface XRayCause {
 export interface BuildCauseOptions {
   /** Captured once by the exporter at construction (translation reads no environment). */
   workingDirectory?: string;
-  /** Frames kept per exception; default 50. */
-  maxFrames?: number;
+  /** The span's ID, already read by the caller (else read from the span). */
+  spanId?: string;
   /** Mark the exceptions `remote` (the span is a failed outgoing call). */
   remote?: boolean;
 }
@@ -90,7 +90,7 @@ export function buildCause(
   const exceptionEvents = events.filter((event) => event?.name === EXCEPTION_EVENT);
 
   const exceptions: XRayException[] = [];
-  const ids = new ExceptionIds(span.spanContext().spanId);
+  const ids = new ExceptionIds(opts.spanId ?? span.spanContext().spanId);
   if (exceptionEvents.length > 0) {
     for (const event of exceptionEvents.slice(0, MAX_EXCEPTIONS)) {
       exceptions.push(fromEvent(event, ids.next(), opts));
@@ -133,7 +133,7 @@ function fromEvent(event: TimedEventLike, id: string, opts: BuildCauseOptions): 
   if (type !== undefined) exception.type = cutText(type, MAX_TYPE_CHARS);
   if (opts.remote === true) exception.remote = true;
   if (stacktrace !== undefined) {
-    const { frames, truncated } = parseNodeStack(stacktrace, opts.maxFrames);
+    const { frames, truncated } = parseNodeStack(stacktrace);
     if (truncated > 0) exception.truncated = truncated;
     if (frames.length > 0) exception.stack = frames;
   }

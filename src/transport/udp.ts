@@ -27,6 +27,7 @@ import { isIP } from 'node:net';
 import type { Endpoint } from '../daemon-address.js';
 import { formatEndpoint } from '../daemon-address.js';
 import type { Reporter } from '../diag.js';
+import type { DropReason, SpanLedger } from '../ledger.js';
 import { withoutTracing } from '../suppress.js';
 import type { EncodedDocument } from '../translate/pack.js';
 import { DAEMON_HEADER } from '../translate/pack.js';
@@ -72,6 +73,8 @@ const BACKLOG_SECONDS = 0.1;
 export interface UdpTransportOptions {
   endpoint: Endpoint;
   reporter: Reporter;
+  /** Where sent and dropped spans are counted (and drops reported). */
+  ledger: SpanLedger;
   /** Bound on bytes queued and not yet handed to the kernel. */
   maxQueueBytes: number;
   /** Bytes that may be handed to the kernel at once (the token bucket's size). */
@@ -80,6 +83,8 @@ export interface UdpTransportOptions {
   bytesPerSecond: number;
   /** Highest send rate, reached when the backlog grows (bytes per second). */
   maxBytesPerSecond: number;
+  /** The clock of the token bucket and of the retry back-off, in ms. Default `performance.now`. */
+  now?: () => number;
 }
 
 /**
@@ -91,31 +96,23 @@ export interface SendOutcome {
   droppedSpans: number;
 }
 
-/** Why spans were not sent. */
-export interface DropCounts {
-  /** The queue was full (the daemon or the network could not keep up). */
-  queueFull: number;
-  /** The kernel refused the datagram (ECONNREFUSED, EMSGSIZE, …). */
-  sendError: number;
-  /** The daemon's host name could not be resolved, or connect failed. */
-  unresolved: number;
-  /** Still queued when the exporter was shut down, or sent after it. */
-  shutdown: number;
-}
-
 export interface TransportStats {
   /** Bytes waiting to be sent now, and the most that ever waited. */
   queuedBytes: number;
   queuedBytesHighWater: number;
+  /** Spans in datagrams waiting to be sent or in flight. */
+  spansQueued: number;
+  /** Datagrams (and their bytes) handed to the kernel. */
   datagramsSent: number;
   bytesSent: number;
-  spansSent: number;
   /**
-   * Errors the socket reported outside a send, such as ICMP "port
-   * unreachable" for a datagram already counted as sent (the daemon is down).
+   * Datagrams handed to the kernel and then answered by an ICMP "port
+   * unreachable" (no daemon listening); their spans count as
+   * `dropped.sendError`, not as sent.
    */
+  datagramsRefused: number;
+  /** Other socket errors (the socket was reopened). */
   socketErrors: number;
-  dropped: DropCounts;
 }
 
 interface Job {
@@ -139,6 +136,8 @@ interface Item {
   job: Job;
   retried: boolean;
   settled: boolean;
+  /** Counted in `spansQueued` (in the queue or in flight). */
+  queued: boolean;
 }
 
 type State = 'idle' | 'connecting' | 'ready' | 'closed';
@@ -157,36 +156,36 @@ export class UdpTransport {
   private tokens: number;
   /** After a failed name lookup or connect: no new attempt before this time (ms). */
   private retryAt = 0;
+  /** What the last failed lookup or connect is reported as. */
+  private unresolvedMessage: string | undefined;
   private retryDelay = 0;
-  private lastRefill = performance.now();
+  private readonly now: () => number;
+  private lastRefill: number;
+  /**
+   * The last datagram handed to the kernel on the current socket: an ICMP
+   * "port unreachable" seen next answers it (on loopback, at once).
+   */
+  private lastSent: Item | undefined;
   private flushWaiters: Array<() => void> = [];
   readonly stats: TransportStats = {
     queuedBytes: 0,
     queuedBytesHighWater: 0,
+    spansQueued: 0,
     datagramsSent: 0,
     bytesSent: 0,
-    spansSent: 0,
+    datagramsRefused: 0,
     socketErrors: 0,
-    dropped: { queueFull: 0, sendError: 0, unresolved: 0, shutdown: 0 },
   };
 
   constructor(private readonly options: UdpTransportOptions) {
     this.tokens = options.burstBytes;
+    this.now = options.now ?? (() => performance.now());
+    this.lastRefill = this.now();
   }
 
   /** True when the send queue is at its bound: new documents would be dropped. */
   get full(): boolean {
     return this.queuedBytes >= this.options.maxQueueBytes;
-  }
-
-  /** Counts spans refused before they were even translated (queue full). */
-  refuse(spans: number): void {
-    this.stats.dropped.queueFull += spans;
-    this.options.reporter.warn(
-      'queueFull',
-      'spans dropped: the send queue is full (the daemon or network cannot keep up)',
-      spans,
-    );
   }
 
   /** Number of datagrams waiting or in flight. */
@@ -216,10 +215,11 @@ export class UdpTransport {
         job,
         retried: false,
         settled: false,
+        queued: false,
       };
       if (this.state === 'closed') {
         this.drop(item, 'shutdown');
-      } else if (this.state === 'idle' && performance.now() < this.retryAt) {
+      } else if (this.state === 'idle' && this.now() < this.retryAt) {
         // The daemon was unreachable moments ago: do not wait on DNS again
         // (a flush before a Lambda handler returns must not stall on it).
         this.drop(item, 'unresolved');
@@ -227,9 +227,11 @@ export class UdpTransport {
         this.drop(item, 'queueFull');
       } else {
         item.buf = encode(doc.json, bytes);
+        item.queued = true;
         this.queue.push(item);
         this.queuedBytes += bytes;
         this.queuedCost += item.cost;
+        this.stats.spansQueued += item.spans;
         queued += item.spans;
       }
     }
@@ -314,7 +316,7 @@ export class UdpTransport {
   }
 
   private refill(): void {
-    const now = performance.now();
+    const now = this.now();
     const elapsed = now - this.lastRefill;
     this.lastRefill = now;
     const rate = this.rate();
@@ -364,35 +366,47 @@ export class UdpTransport {
   /** Name resolution or connect failed: drop what waits, retry on the next send. */
   private failConnect(err: Error): void {
     const where = formatEndpoint(this.options.endpoint);
-    this.options.reporter.warn(
-      'unresolved',
-      `cannot reach the X-Ray daemon at ${where} (${errorCode(err)}); spans dropped`,
-      this.countQueuedSpans(),
-    );
+    const message =
+      `cannot reach the X-Ray daemon at ${where} (${errorCode(err)}): check that the host ` +
+      'resolves, or set AWS_XRAY_DAEMON_ADDRESS (host:port); spans dropped';
+    this.unresolvedMessage = message;
     while (this.head < this.queue.length) this.drop(this.queue[this.head++] as Item, 'unresolved');
     this.resetQueue();
     this.teardown();
     this.state = 'idle';
     // Back off 1 s, doubling to 30 s, before resolving the name again.
     this.retryDelay = Math.min(30_000, this.retryDelay === 0 ? 1000 : this.retryDelay * 2);
-    this.retryAt = performance.now() + this.retryDelay;
+    this.retryAt = this.now() + this.retryDelay;
+  }
+
+  /** What a refusal is reported as: the daemon is down, and what to do. */
+  private refusedMessage(): string {
+    return (
+      `no X-Ray daemon at ${formatEndpoint(this.options.endpoint)} (port unreachable): ` +
+      'start it or set AWS_XRAY_DAEMON_ADDRESS; spans dropped'
+    );
+  }
+
+  /**
+   * An ICMP "port unreachable" arrived, as a socket error or as the error of
+   * a later send: the last datagram sent on this socket was lost (the socket
+   * is fine, and the daemon may come back). Its spans move from sent to
+   * `dropped.sendError`.
+   */
+  private onRefused(): void {
+    this.stats.datagramsRefused++;
+    const lost = this.lastSent;
+    this.lastSent = undefined;
+    if (lost !== undefined)
+      this.options.ledger.revoke(lost.spans, 'refused', this.refusedMessage());
   }
 
   private onSocketError(socket: dgram.Socket, err: Error): void {
     if (this.socket !== socket) return;
     if (this.state === 'connecting') return this.failConnect(err);
-    this.stats.socketErrors++;
     const code = errorCode(err);
-    if (code === 'ECONNREFUSED') {
-      // An ICMP "port unreachable" for an earlier datagram, reported on the
-      // receive side of the connected socket: that datagram was lost, but the
-      // socket is fine and the daemon may come back.
-      this.options.reporter.warn(
-        'refused',
-        `the X-Ray daemon at ${formatEndpoint(this.options.endpoint)} is not listening (ECONNREFUSED); datagrams are being lost`,
-      );
-      return;
-    }
+    if (code === 'ECONNREFUSED') return this.onRefused();
+    this.stats.socketErrors++;
     this.options.reporter.warn('socket', `UDP socket error (${code}); reopening`);
     this.teardown();
     if (this.state !== 'closed') {
@@ -452,7 +466,9 @@ export class UdpTransport {
       // On a connected socket, an ICMP "port unreachable" caused by an earlier
       // datagram fails the *next* send. That datagram itself may well be
       // deliverable (a daemon that just restarted), so it gets one retry.
-      if (!item.retried && errorCode(err) === 'ECONNREFUSED' && this.socket === socket) {
+      const refused = errorCode(err) === 'ECONNREFUSED' && this.socket === socket;
+      if (refused) this.onRefused();
+      if (refused && !item.retried) {
         item.retried = true;
         this.requeueFront(item);
         this.schedule();
@@ -461,9 +477,12 @@ export class UdpTransport {
       }
     } else {
       item.settled = true;
+      item.queued = false;
+      this.stats.spansQueued -= item.spans;
       this.stats.datagramsSent++;
       this.stats.bytesSent += item.bytes;
-      this.stats.spansSent += item.spans;
+      this.options.ledger.sent += item.spans;
+      if (this.socket === socket) this.lastSent = item;
       item.job.sent += item.spans;
       this.settle(item.job);
     }
@@ -472,16 +491,15 @@ export class UdpTransport {
 
   private onSendError(item: Item, err: Error): void {
     const code = errorCode(err);
-    const why =
-      code === 'ECONNREFUSED'
-        ? `the X-Ray daemon at ${formatEndpoint(this.options.endpoint)} is not listening`
-        : `send failed`;
-    this.options.reporter.warn(
-      code === 'ECONNREFUSED' ? 'refused' : `send:${code}`,
-      `${why} (${code}); spans dropped`,
-      item.spans,
-    );
-    this.drop(item, 'sendError');
+    if (code === 'ECONNREFUSED') this.drop(item, 'sendError', 'refused', this.refusedMessage());
+    else {
+      this.drop(
+        item,
+        'sendError',
+        `send:${code}`,
+        `spans dropped: the kernel refused a datagram to the X-Ray daemon (${code})`,
+      );
+    }
   }
 
   private requeueFront(item: Item): void {
@@ -491,20 +509,21 @@ export class UdpTransport {
     this.queuedCost += item.cost;
   }
 
-  private drop(item: Item, why: keyof DropCounts): void {
+  /** Every span the transport loses is counted here, through the ledger. */
+  private drop(item: Item, why: DropReason, kind?: string, message?: string): void {
     if (item.settled) return;
     item.settled = true;
-    this.stats.dropped[why] += item.spans;
-    item.job.dropped += item.spans;
-    if (why === 'queueFull') {
-      this.options.reporter.warn(
-        'queueFull',
-        'spans dropped: the send queue is full (the daemon or network cannot keep up)',
-        item.spans,
-      );
-    } else if (why === 'shutdown') {
-      this.options.reporter.warn('shutdown', 'spans dropped: exporter is shut down', item.spans);
+    if (item.queued) {
+      item.queued = false;
+      this.stats.spansQueued -= item.spans;
     }
+    item.job.dropped += item.spans;
+    this.options.ledger.drop(
+      why,
+      item.spans,
+      kind,
+      message ?? (why === 'unresolved' ? this.unresolvedMessage : undefined),
+    );
     this.settle(item.job);
   }
 
@@ -535,12 +554,6 @@ export class UdpTransport {
     for (const w of waiters) w();
   }
 
-  private countQueuedSpans(): number {
-    let n = 0;
-    for (let i = this.head; i < this.queue.length; i++) n += (this.queue[i] as Item).spans;
-    return n;
-  }
-
   private resetQueue(): void {
     if (this.head >= this.queue.length) {
       this.queue = [];
@@ -554,9 +567,10 @@ export class UdpTransport {
   }
 
   /** Closes the socket; in-flight sends whose callbacks never come are dropped. */
-  private teardown(reason: keyof DropCounts = 'sendError'): void {
+  private teardown(reason: DropReason = 'sendError'): void {
     const socket = this.socket;
     this.socket = undefined;
+    this.lastSent = undefined;
     if (socket !== undefined) {
       try {
         socket.close();
@@ -564,7 +578,9 @@ export class UdpTransport {
         // already closed
       }
     }
-    for (const item of this.inFlight) this.drop(item, reason);
+    for (const item of this.inFlight) {
+      this.drop(item, reason, reason === 'sendError' ? 'socket' : undefined);
+    }
     this.inFlight.clear();
     this.checkDrained();
   }

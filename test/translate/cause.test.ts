@@ -256,18 +256,22 @@ describe('buildCause with real SDK spans', () => {
     assert.equal(buildCause(status, {})?.exceptions[0]?.message?.length, MAX_MESSAGE_CHARS);
   });
 
-  it('maxFrames bounds the stack and sets truncated', () => {
+  it('keeps 50 frames per exception and counts the rest as truncated', () => {
     const recurse = (n: number): Error => (n === 0 ? new Error('deep') : recurse(n - 1));
-    const error = recurse(20);
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 80;
+    let error: Error;
+    try {
+      error = recurse(100);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     const total = (error.stack ?? '').split('\n').length - 1;
-    assert.ok(total > 3);
+    assert.equal(total, 80);
     const span = record((s) => s.recordException(error));
-    const [exception] = checked(
-      buildCause(span, { maxFrames: 3 }),
-      span.spanContext().spanId,
-    ).exceptions;
-    assert.equal(exception?.stack?.length, 3);
-    assert.equal(exception?.truncated, total - 3);
+    const [exception] = checked(buildCause(span, {}), span.spanContext().spanId).exceptions;
+    assert.equal(exception?.stack?.length, 50);
+    assert.equal(exception?.truncated, total - 50);
   });
 
   it('stacks of other languages: Java and Python frames', () => {
