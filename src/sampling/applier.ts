@@ -90,7 +90,7 @@ export class RuleApplier {
     readonly rule: SamplingRule,
     private readonly localQuota?: number,
   ) {
-    this.matcher = new RuleMatcher(rule, localQuota !== undefined);
+    this.matcher = new RuleMatcher(rule);
     this.fixedRate = rule.FixedRate;
   }
 

@@ -11,8 +11,9 @@
  *
  * Version 1 names the host condition `service_name` (the SDK maps it to the
  * host). Rules are evaluated in file order, then the default. `fixed_target`
- * is requests per second, `rate` the share of the rest. A condition the span
- * has no value for matches (the SDK's semantics).
+ * is requests per second, `rate` the share of the rest. Unlike in the SDK
+ * (which sees only HTTP requests), a condition other than `*` needs a value,
+ * so spans that are not HTTP requests fall to the default.
  */
 import { readFileSync } from 'node:fs';
 import type { SamplingRule } from './rules.js';

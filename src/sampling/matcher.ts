@@ -127,9 +127,10 @@ export function readRequestFields(attributes: Attributes | undefined, out: Reque
 }
 
 /**
- * One rule's conditions, compiled. `missingMatches` gives the X-Ray SDK's
- * local-rules semantics (a field the request lacks matches any pattern);
- * centralized rules need a value unless the pattern is `*`.
+ * One rule's conditions, compiled. A condition other than `*` needs a value:
+ * a span without HTTP attributes matches only rules whose HTTP conditions are
+ * `*` (for local rules too, where the X-Ray SDK, which only sees HTTP
+ * requests, lets a missing field match anything).
  */
 export class RuleMatcher {
   private readonly method: WildcardMatcher;
@@ -138,10 +139,7 @@ export class RuleMatcher {
   private readonly attributeKeys: string[];
   private readonly attributeMatchers: WildcardMatcher[];
 
-  constructor(
-    readonly rule: SamplingRule,
-    private readonly missingMatches = false,
-  ) {
+  constructor(readonly rule: SamplingRule) {
     this.method = compileWildcard(rule.HTTPMethod);
     this.path = compileWildcard(rule.URLPath);
     this.host = compileWildcard(rule.Host);
@@ -153,20 +151,18 @@ export class RuleMatcher {
 
   /** The resource conditions (checked once per rule load, not per span). */
   matchesResource(resource: ResourceFields): boolean {
-    const m = this.missingMatches;
     return (
-      field(compileWildcard(this.rule.ServiceName), resource.serviceName, m) &&
-      field(compileWildcard(this.rule.ServiceType), resource.serviceType, m) &&
-      field(compileWildcard(this.rule.ResourceARN), resource.resourceArn, m)
+      compileWildcard(this.rule.ServiceName)(resource.serviceName) &&
+      compileWildcard(this.rule.ServiceType)(resource.serviceType) &&
+      compileWildcard(this.rule.ResourceARN)(resource.resourceArn)
     );
   }
 
   /** The per-span conditions. */
   matchesRequest(fields: RequestFields, attributes: Attributes | undefined): boolean {
-    const m = this.missingMatches;
-    if (!field(this.method, fields.method, m)) return false;
-    if (!field(this.path, fields.path, m)) return false;
-    if (!field(this.host, fields.host, m)) return false;
+    if (!this.method(fields.method)) return false;
+    if (!this.path(fields.path)) return false;
+    if (!this.host(fields.host)) return false;
     const keys = this.attributeKeys;
     for (let i = 0; i < keys.length; i++) {
       const v = attributes?.[keys[i] as string];
@@ -178,8 +174,4 @@ export class RuleMatcher {
     }
     return true;
   }
-}
-
-function field(matcher: WildcardMatcher, value: string | undefined, missingMatches: boolean) {
-  return value === undefined && missingMatches ? true : matcher(value);
 }
