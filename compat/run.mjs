@@ -8,7 +8,9 @@
 //   3. run each pass with the right Node:
 //        sdk3-node24  SDK 3.x line, Node 24 (from the `node` package)   compat/sdk3
 //        sdk3-node22  SDK 3.x line, Node 22 (from `npm:node@22`)        compat/sdk3
-//        consumers    ESM + CJS TypeScript apps, publint, attw           compat/consumers
+//        consumers    ESM + CJS TypeScript apps type-checked with         compat/consumers
+//                     TypeScript 5.x and 7.x (with and without
+//                     @types/node), compiled and run; publint, attw
 //        bundle       esbuild one-file Lambda handler                    compat/bundle
 //      (consumers and bundle run mocha on the machine's Node 20, and their
 //      compiled apps and bundles on Node 20, 24 and 22)

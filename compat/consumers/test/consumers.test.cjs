@@ -25,6 +25,24 @@ function run(args, options = {}, node = process.execPath) {
 }
 
 const tsc = (args) => run([bin('typescript', 'bin/tsc'), ...args]);
+/** TypeScript 7 (the native compiler), installed as `typescript7` (npm:typescript@7). */
+const tsc7 = (args) => run([bin('typescript7', 'bin/tsc'), ...args]);
+
+// The configurations TypeScript users pick; `nonode-*` type-check apps that use
+// no Node API with `types: []` (TypeScript 7's default) and so without
+// @types/node: the public declarations must not need it.
+const CONFIGS = [
+  'tsconfig.esm-node16.json',
+  'tsconfig.esm-nodenext.json',
+  'tsconfig.esm-bundler.json',
+  'tsconfig.cjs-node16.json',
+  'tsconfig.cjs-nodenext.json',
+  'tsconfig.cjs-node10.json',
+  'tsconfig.nonode-esm-nodenext.json',
+  'tsconfig.nonode-esm-bundler.json',
+  'tsconfig.nonode-cjs-nodenext.json',
+  'tsconfig.nonode-cjs-node16.json',
+];
 
 /**
  * Node binaries to run the compiled apps with: this one, plus COMPAT_EXTRA_NODES
@@ -44,20 +62,23 @@ describe(`consumers of the packed tarball (SDK 2.x; mocha on Node ${process.vers
     assert.equal(installed.name, 'otel-xray');
   });
 
-  describe('type-checks (tsc, skipLibCheck off, strict, exactOptionalPropertyTypes)', function () {
-    for (const config of [
-      'tsconfig.esm-node16.json',
-      'tsconfig.esm-nodenext.json',
-      'tsconfig.esm-bundler.json',
-      'tsconfig.cjs-node16.json',
-      'tsconfig.cjs-nodenext.json',
-      'tsconfig.cjs-node10.json',
-    ]) {
-      it(config, function () {
-        tsc(['-p', config]);
+  for (const [label, check, configs] of [
+    ['TypeScript 5.x', tsc, CONFIGS],
+    // TypeScript 7 removed moduleResolution node10.
+    ['TypeScript 7.x', tsc7, CONFIGS.filter((c) => !c.includes('node10'))],
+  ]) {
+    describe(`type-checks with ${label} (skipLibCheck off, strict, exactOptionalPropertyTypes)`, function () {
+      it(`is ${label}`, function () {
+        const version = check(['--version']).trim();
+        assert.match(version, new RegExp(`^Version ${label.slice(-3, -2)}\\.`), version);
       });
-    }
-  });
+      for (const config of configs) {
+        it(config, function () {
+          check(['-p', config]);
+        });
+      }
+    });
+  }
 
   describe('compiled apps (nodenext output) run', function () {
     let daemon;
