@@ -43,7 +43,7 @@ import { runDelivery } from './delivery.mjs';
 import { runHttp } from './http.mjs';
 import { runMode, runPipeline } from './pipeline.mjs';
 
-const ALL = ['micro', 'pipeline', 'http', 'delivery', 'profile'];
+const ALL = ['micro', 'sampling', 'pipeline', 'http', 'delivery', 'profile'];
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const selected = args.filter((a) => !a.startsWith('--'));
@@ -152,6 +152,7 @@ const results = {
     '@opentelemetry/instrumentation-http',
     '@opentelemetry/propagator-aws-xray',
     '@opentelemetry/id-generator-aws-xray',
+    '@opentelemetry/sampler-aws-xray',
     'aws-xray-sdk-core',
     'autocannon',
     'mitata',
@@ -184,6 +185,21 @@ if (benches.includes('micro')) {
     }
   }
   results.micro.runs = runs.length;
+}
+
+// ---- sampling -------------------------------------------------------------------
+if (benches.includes('sampling')) {
+  // shouldSample with 25 rules: otel-xray against the contrib sampler (one fresh process).
+  log('sampling bench (mitata)');
+  const child = startChild('sampling.mjs', [], { core: APP_CORE });
+  try {
+    results.sampling = await nextMessage(child, 'result', 180_000);
+  } finally {
+    await stopChild(child);
+  }
+  for (const [name, b] of Object.entries(results.sampling.benches)) {
+    log(`  ${name}: p50 ${b.p50.toFixed(1)} ns, p99 ${b.p99.toFixed(1)} ns`);
+  }
 }
 
 // ---- benches that need the sinks -----------------------------------------------
