@@ -49,7 +49,7 @@
  */
 import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Attributes, Span, TracerProvider } from '@opentelemetry/api';
-import { Reporter } from './diag.js';
+import { reporter } from './diag.js';
 import { isTracingSuppressed } from './suppress.js';
 
 export interface CaptureAWSv3ClientOptions {
@@ -114,9 +114,6 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null;
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v.length > 0 ? v : undefined;
-
-/** Problems inside the helper: reported once per kind through `diag`, never thrown. */
-const reporter = new Reporter();
 
 function report(kind: string, err: unknown): void {
   reporter.warn(

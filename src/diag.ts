@@ -9,8 +9,19 @@
 import { diag } from '@opentelemetry/api';
 import type { DiagLogger } from '@opentelemetry/api';
 
-/** @internal */
-export const logger: DiagLogger = diag.createComponentLogger({ namespace: 'otel-xray' });
+/**
+ * The global `diag`, each message prefixed `otel-xray: ` (a component
+ * logger would pass the namespace as a separate first argument, which
+ * `DiagConsoleLogger` prints with no separator).
+ * @internal
+ */
+export const logger: DiagLogger = {
+  error: (message, ...args) => diag.error(`otel-xray: ${message}`, ...args),
+  warn: (message, ...args) => diag.warn(`otel-xray: ${message}`, ...args),
+  info: (message, ...args) => diag.info(`otel-xray: ${message}`, ...args),
+  debug: (message, ...args) => diag.debug(`otel-xray: ${message}`, ...args),
+  verbose: (message, ...args) => diag.verbose(`otel-xray: ${message}`, ...args),
+};
 
 /** Later occurrences of a kind are summarised at most this often. */
 const SUMMARY_INTERVAL_MS = 60_000;
@@ -46,6 +57,21 @@ export class Reporter {
 
   error(kind: string, message: string, count = 1): void {
     this.add('error', kind, message, count);
+  }
+
+  /**
+   * Logs `message` the first time `kind` is reported, at `level`; later
+   * reports of that kind are ignored (for notices that are not counts, such
+   * as a setup problem).
+   */
+  once(kind: string, message: string, level: 'warn' | 'error' = 'warn'): void {
+    if (this.kinds.has(kind)) return;
+    this.kinds.set(kind, { pending: 0, total: 1, message });
+    try {
+      this.log[level](message);
+    } catch {
+      // diag loggers are user code
+    }
   }
 
   /**

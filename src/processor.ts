@@ -22,7 +22,7 @@
 import type { Context } from '@opentelemetry/api';
 import { context } from '@opentelemetry/api';
 import type { AWSXRaySpanExporter } from './exporter.js';
-import { logger } from './diag.js';
+import { reporter } from './diag.js';
 import { isLambdaInvocationParent } from './propagator.js';
 import { suppressTracing } from './suppress.js';
 import type { ReadableSpanLike } from './types.js';
@@ -45,7 +45,7 @@ export class AWSXRayLambdaSpanProcessor {
       if (!isLambdaInvocationParent(span.parentSpanContext)) return;
       this.send(span);
     } catch (err) {
-      logger.error(`onStart failed: ${String(err)}`);
+      reporter.error('processor:onStart', `span processor onStart failed: ${String(err)}`);
     }
   }
 
@@ -59,7 +59,7 @@ export class AWSXRayLambdaSpanProcessor {
       }
       this.send(span);
     } catch (err) {
-      logger.error(`onEnd failed: ${String(err)}`);
+      reporter.error('processor:onEnd', `span processor onEnd failed: ${String(err)}`);
     }
   }
 

@@ -57,7 +57,7 @@ import type {
   TextMapSetter,
   TraceState,
 } from '@opentelemetry/api';
-import { logger } from './diag.js';
+import { reporter } from './diag.js';
 import { isTracingSuppressed } from './suppress.js';
 
 /**
@@ -105,13 +105,9 @@ const ALL_ZERO_RE = /^0+$/;
  */
 const OPAQUE_VALUE_RE = /^[!-+\--:<>-~]+$/;
 
-let reportedUnexpectedError = false;
-
-/** Reports an exception that should never happen, once per process. */
+/** Reports an exception that should never happen: once per place, then counted. */
 function reportUnexpected(where: string, error: unknown): void {
-  if (reportedUnexpectedError) return;
-  reportedUnexpectedError = true;
-  logger.warn(`${where} failed and was skipped (reported once)`, error);
+  reporter.warn(`propagator:${where}`, `${where} failed and was skipped (${String(error)})`);
 }
 
 /**

@@ -28,7 +28,14 @@ import type {
   TextMapPropagator,
   TracerProvider,
 } from '@opentelemetry/api';
-import { logger } from './diag.js';
+// First of otel-xray's own modules: it notes the built-in modules loaded before otel-xray.
+import {
+  installWarnLogger,
+  lateSetupMessage,
+  loadedTooEarly,
+  missingPeer,
+} from './setup-checks.js';
+import { logger, Reporter } from './diag.js';
 import { AWSXRaySpanExporter } from './exporter.js';
 import { AWSXRayLambdaSpanProcessor } from './processor.js';
 import { AWSXRayIdGenerator } from './id-generator.js';
@@ -272,7 +279,8 @@ function buildResource(
 ): { resource: ResourceLike | undefined; detectors: ResourceDetectorName[] } {
   const res = loadPeer<ResourcesModule>('@opentelemetry/resources')?.module;
   if (res === undefined || typeof res.resourceFromAttributes !== 'function') {
-    warn('resources', 'cannot load @opentelemetry/resources: resource attributes are not set');
+    const pkg = '@opentelemetry/resources';
+    warn('resources', missingPeer(pkg, 'resource attributes are not set', loadErrors.get(pkg)));
     return { resource: undefined, detectors: [] };
   }
   let resource = typeof res.defaultResource === 'function' ? res.defaultResource() : undefined;
@@ -318,7 +326,8 @@ function buildPropagator(lambda: boolean, warn: (k: string, m: string) => void):
     W3CTraceContextPropagator?: new () => TextMapPropagator;
   }>('@opentelemetry/core')?.module;
   if (core?.CompositePropagator === undefined || core.W3CTraceContextPropagator === undefined) {
-    warn('core', 'cannot load @opentelemetry/core: only the X-Ray header is propagated');
+    const pkg = '@opentelemetry/core';
+    warn('core', missingPeer(pkg, 'only the X-Ray header is propagated', loadErrors.get(pkg)));
     return xray;
   }
   // X-Ray last: on extract, a valid X-Ray header wins over `traceparent` (it is what AWS
@@ -355,8 +364,19 @@ function buildInstrumentations(
     if (cfg === false) continue;
     const peer = loadPeer<Record<string, unknown>>(pkg);
     if (peer === undefined) {
+      // Reported when it applies: HTTP always, Lambda in Lambda, the AWS SDK's
+      // when an AWS SDK is installed.
       const why = loadErrors.get(pkg);
-      if (why !== undefined) warn(`load:${pkg}`, `cannot load ${pkg}: ${why}`);
+      if (
+        why !== undefined ||
+        pkg !== '@opentelemetry/instrumentation-aws-sdk' ||
+        awsSdkInstalled()
+      ) {
+        warn(
+          `load:${pkg}`,
+          missingPeer(pkg, `${INSTRUMENTED[pkg] ?? pkg} calls are not traced`, why),
+        );
+      }
       continue;
     }
     const C = peer.module[exportName];
@@ -369,6 +389,18 @@ function buildInstrumentations(
     }
   }
   return out;
+}
+
+/** What each instrumentation traces, for the message when it is missing. */
+const INSTRUMENTED: Record<string, string> = {
+  '@opentelemetry/instrumentation-http': 'HTTP',
+  '@opentelemetry/instrumentation-aws-sdk': 'AWS SDK',
+  '@opentelemetry/instrumentation-aws-lambda': 'Lambda handler',
+};
+
+/** True when an AWS SDK (v3 or v2) can be resolved. */
+function awsSdkInstalled(): boolean {
+  return resolvePeer('@smithy/smithy-client') !== undefined || resolvePeer('aws-sdk') !== undefined;
 }
 
 /** Registers the ES module loader hook of `@opentelemetry/instrumentation`, once per process. */
@@ -457,14 +489,15 @@ export function setupXRay(options: SetupOptions = {}): XRaySetup {
 function doSetup(options: SetupOptions): XRaySetup {
   const config = resolveSetupConfig(options, process.env);
   setDiagLogger(config.logLevel);
-  const warned = new Set<string>();
-  const warn = (kind: string, message: string): void => {
-    if (warned.has(kind)) return;
-    warned.add(kind);
-    logger.warn(message);
-  };
+  // OpenTelemetry is silent without a diag logger: without one (and without
+  // OTEL_LOG_LEVEL), problems the user must act on are shown at warn level.
+  const ownLogger = installWarnLogger(config.logLevel);
+  const setupReporter = new Reporter();
+  const warn = (kind: string, message: string): void => setupReporter.once(kind, message);
   for (const w of config.warnings) warn(`config:${w}`, w);
   if (config.disabled !== undefined) return disabledSetup(config.disabled, config.lambda);
+  const early = loadedTooEarly();
+  if (early.length > 0) warn('lateSetup', lateSetupMessage(early));
 
   const sdk = loadSdk(options.sdk ?? 'auto');
   if (sdk === undefined) {
@@ -536,7 +569,11 @@ function doSetup(options: SetupOptions): XRaySetup {
   } else {
     warn(
       'contextManager',
-      'cannot load @opentelemetry/context-async-hooks: spans are not parented across async calls',
+      missingPeer(
+        '@opentelemetry/context-async-hooks',
+        'spans are not parented across async calls',
+        loadErrors.get('@opentelemetry/context-async-hooks'),
+      ),
     );
   }
 
@@ -624,6 +661,7 @@ function doSetup(options: SetupOptions): XRaySetup {
           // never reject into the app
         }
         trace.disable();
+        if (ownLogger) diag.disable();
         if (ownPropagator) propagation.disable();
         if (ownContextManager) context.disable();
         if (globals[GLOBAL_KEY]?.setup === handle) delete globals[GLOBAL_KEY];

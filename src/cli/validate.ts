@@ -308,23 +308,3 @@ function noNulls(o: JsonObject, at: string, p: string[]): void {
     else if (isObj(v)) noNulls(v, `${at}.${k}`, p);
   }
 }
-
-/**
- * Every node of a document, depth first, with its parent's ID.
- * @internal
- */
-export function* walkDocument(
-  doc: JsonObject,
-  parentId?: string,
-): Generator<{ node: JsonObject; parentId: string | undefined }> {
-  yield {
-    node: doc,
-    parentId: parentId ?? (typeof doc.parent_id === 'string' ? doc.parent_id : undefined),
-  };
-  const subs = doc.subsegments;
-  if (Array.isArray(subs)) {
-    for (const s of subs as unknown[]) {
-      if (isObj(s)) yield* walkDocument(s, typeof doc.id === 'string' ? doc.id : undefined);
-    }
-  }
-}
