@@ -46,7 +46,9 @@
  * context carries one), lower-case, from a valid span context only, and nothing while tracing
  * is suppressed. The one exception is a context that still holds an extracted remote parent
  * (no local span in between): a Root-only stand-in is not written as `Parent`, and a deferred
- * decision is not turned into `Sampled=0`; what was received is passed on.
+ * decision is not turned into `Sampled=0`; what was received is passed on. And in the trace of
+ * a Lambda invocation in pass-through mode (a Root-only invocation header), a span that is not
+ * sampled writes `Root` and `Lineage` only, as the X-Ray SDKs do there.
  */
 import { createTraceState, isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
 import type {

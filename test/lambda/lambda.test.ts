@@ -19,11 +19,12 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import * as http from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TestDaemon } from '../helpers/daemon.js';
 import type { ReceivedSpan } from '../helpers/daemon.js';
 import { assertValidDocument } from '../helpers/validate.js';
+import type { ExporterStats } from '../../src/exporter.js';
 
 const require = createRequire(import.meta.url);
 
@@ -36,6 +37,8 @@ const xraySdkUtils = require('aws-xray-sdk-core/dist/lib/utils') as {
 const RUNTIME = fileURLToPath(new URL('../fixtures/lambda/runtime.cjs', import.meta.url));
 const TASK_ROOT = fileURLToPath(new URL('../fixtures/lambda/', import.meta.url));
 const BUILD = fileURLToPath(new URL('../../dist/cjs/index.js', import.meta.url));
+/** What `--require otel-xray/register` loads (the package's CommonJS build). */
+const REGISTER = fileURLToPath(new URL('../../dist/cjs/register.js', import.meta.url));
 
 const FUNCTION_NAME = 'orders';
 const LINEAGE = '1:fe460cdd:0';
@@ -63,13 +66,21 @@ interface Invocation {
 }
 
 interface RunOptions {
-  /** Export of handler.cjs to deploy (`_HANDLER=handler.<name>`). */
+  /** Export of the handler module to deploy (`_HANDLER=<module>.<name>`). */
   handler: string;
+  /** Handler module in test/fixtures/lambda (default `handler`). */
+  module?: string;
   /** `_X_AMZN_TRACE_ID` in the process's environment at start. */
   traceHeader?: string;
   /** Invocations; each event gets `url` (the stock service) and `items` unless it has them. */
   invocations: Invocation[];
-  tracing?: 'otel' | 'xray-sdk';
+  /**
+   * `otel`: the manual setup of docs/lambda.md; `register`: `NODE_OPTIONS=--require
+   * otel-xray/register`; `xray-sdk`: none (the handler uses the X-Ray SDK).
+   */
+  tracing?: 'otel' | 'register' | 'xray-sdk';
+  /** Print otel-xray's diag lines (manual setup) as `diag` lines. */
+  diag?: boolean;
   processor?: 'xray' | 'simple' | 'batch';
   concurrent?: boolean;
   env?: Record<string, string>;
@@ -78,7 +89,7 @@ interface RunOptions {
 }
 
 interface RuntimeLine {
-  type: 'loaded' | 'result' | 'timeout';
+  type: 'loaded' | 'result' | 'timeout' | 'stats' | 'diag';
   [key: string]: unknown;
 }
 
@@ -100,6 +111,10 @@ interface Run {
   inProgress: Doc[];
   /** Requests the stock service received: path and `X-Amzn-Trace-Id`. */
   downstream: Array<{ path: string; header: string | undefined }>;
+  /** The exporter's counters once the last invocation settled (not with the X-Ray SDK). */
+  stats: ExporterStats | undefined;
+  /** otel-xray's diag lines (with `diag: true`). */
+  diag: Array<{ level: string; message: string }>;
 }
 
 /**
@@ -161,6 +176,7 @@ async function runFunction(options: RunOptions): Promise<Run> {
       tracing: options.tracing ?? 'otel',
       processor: options.processor ?? 'xray',
       concurrent: options.concurrent ?? false,
+      diag: options.diag ?? false,
       invocations,
     };
     // Lambda's environment, and nothing of the test process's (no NODE_OPTIONS).
@@ -172,12 +188,13 @@ async function runFunction(options: RunOptions): Promise<Run> {
       AWS_REGION: 'eu-west-1',
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
       LAMBDA_TASK_ROOT: TASK_ROOT,
-      _HANDLER: `handler.${options.handler}`,
+      _HANDLER: `${options.module ?? 'handler'}.${options.handler}`,
       AWS_XRAY_DAEMON_ADDRESS: daemon.address,
       AWS_XRAY_LOG_LEVEL: 'silent',
       ...options.env,
     };
     if (options.traceHeader !== undefined) env._X_AMZN_TRACE_ID = options.traceHeader;
+    if (options.tracing === 'register') env.NODE_OPTIONS = `--require ${REGISTER}`;
 
     const proc = spawn(process.execPath, [RUNTIME, JSON.stringify(config)], {
       env,
@@ -214,6 +231,10 @@ async function runFunction(options: RunOptions): Promise<Run> {
       ),
       inProgress: daemon.documents.filter((d) => d.in_progress === true),
       downstream,
+      stats: lines.find((l) => l.type === 'stats')?.stats as ExporterStats | undefined,
+      diag: lines
+        .filter((l) => l.type === 'diag')
+        .map((l) => ({ level: String(l.level), message: String(l.message) })),
     };
   } finally {
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
@@ -351,8 +372,8 @@ describe('Lambda: a function traced with OpenTelemetry and otel-xray', function 
 
     // The instrumentation's forceFlush before returning waits only for datagrams already queued.
     const flushMs = run.results[0]?.flushMs;
-    assert.ok(typeof flushMs === 'number', 'the runtime measured the forceFlush');
-    assert.ok(flushMs < 1000, `forceFlush took ${flushMs} ms`);
+    // (How long it took is a measurement, not asserted: no test asserts wall-clock time.)
+    assert.ok(typeof flushMs === 'number', 'the instrumentation ran the forceFlush');
   });
 
   it('with Sampled=0 sends nothing, and the HTTP call passes on the decision and the Lineage', async () => {
@@ -493,7 +514,7 @@ describe('Lambda: a function traced with OpenTelemetry and otel-xray', function 
       ],
     );
     for (const r of run.results) {
-      assert.ok(typeof r.flushMs === 'number' && r.flushMs < 1000, `forceFlush: ${r.flushMs} ms`);
+      assert.ok(typeof r.flushMs === 'number', 'the instrumentation ran the forceFlush');
     }
   });
 
@@ -607,4 +628,174 @@ describe('Lambda: a function traced with OpenTelemetry and otel-xray', function 
     assert.equal(docNamed(otel.documents, 'price order').parent_id, handler.id);
     assert.equal(docNamed(xray.documents, 'price order').parent_id, lambda.parent);
   });
+});
+
+/**
+ * The invocation's trace header is the decision (issue 14), for both setups: the
+ * manual one of docs/lambda.md, and `NODE_OPTIONS=--require otel-xray/register`.
+ * One process per setup serves API Gateway events, each invocation with a fresh
+ * `_X_AMZN_TRACE_ID`, and each event with or without an `X-Amzn-Trace-Id` of its
+ * own (of another trace, so that whose trace the spans join is visible). The
+ * handler module describes (and creates) its DynamoDB table while it loads, in
+ * Lambda's init phase, against dynalite.
+ */
+describe('Lambda: the invocation decides, and nothing is sent outside an invocation', function () {
+  let dynalite: Server;
+  let dynamoEndpoint: string;
+
+  before(async () => {
+    assert.ok(existsSync(BUILD), `${BUILD} is missing: run \`npm run build\` first`);
+    const factory = require('dynalite') as (o: object) => Server;
+    dynalite = factory({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    dynalite.listen(0, '127.0.0.1');
+    await once(dynalite, 'listening');
+    dynamoEndpoint = `http://127.0.0.1:${(dynalite.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    dynalite.close();
+    await once(dynalite, 'close');
+  });
+
+  /** A header of another trace, as API Gateway puts it in `event.headers`. */
+  function apiGatewayHeader(kind: 'root-only' | 'sampled'): { root: string; header: string } {
+    const other = lambdaHeader('1', null);
+    return {
+      root: other.root,
+      header:
+        kind === 'root-only'
+          ? `Root=${other.root}`
+          : `Root=${other.root};Parent=${other.parent};Sampled=1`,
+    };
+  }
+
+  function apiGatewayEvent(header: string | undefined): Record<string, unknown> {
+    const headers: Record<string, string> = {
+      Host: 'api.example.com',
+      'X-Forwarded-Proto': 'https',
+    };
+    if (header !== undefined) headers['X-Amzn-Trace-Id'] = header;
+    return { httpMethod: 'GET', path: '/orders/42', headers };
+  }
+
+  for (const tracing of ['otel', 'register'] as const) {
+    const setup =
+      tracing === 'otel' ? 'the manual setup of docs/lambda.md' : '--require otel-xray/register';
+    it(`${setup}: Sampled=1 parents on the invocation, Sampled=0 and pass-through record nothing, whatever the event's header; the init-phase DynamoDB calls are counted, not sent`, async () => {
+      const cases = [
+        { id: 'req-s1', sampled: '1', event: undefined },
+        { id: 'req-s1-apigw-root', sampled: '1', event: 'root-only' },
+        { id: 'req-s1-apigw-sampled', sampled: '1', event: 'sampled' },
+        { id: 'req-s0', sampled: '0', event: undefined },
+        { id: 'req-s0-apigw-root', sampled: '0', event: 'root-only' },
+        { id: 'req-s0-apigw-sampled', sampled: '0', event: 'sampled' },
+        // Active tracing off, pass-through: Lambda's header is Root-only.
+        { id: 'req-passthrough', sampled: 'pass', event: 'sampled' },
+      ] as const;
+      const planned = cases.map((c) => {
+        const lambda = lambdaHeader(c.sampled === '0' ? '0' : '1');
+        const traceHeader =
+          c.sampled === 'pass' ? `Root=${lambda.root};Lineage=${LINEAGE}` : lambda.header;
+        const fromEvent = c.event === undefined ? undefined : apiGatewayHeader(c.event);
+        return { ...c, lambda, traceHeader, fromEvent };
+      });
+      const run = await runFunction({
+        module: 'api',
+        handler: 'handler',
+        tracing,
+        diag: tracing === 'otel',
+        // No _X_AMZN_TRACE_ID while the module loads: Lambda sets none in the init phase.
+        env: {
+          // A table of its own: missing, so the init phase creates it.
+          ORDERS_TABLE: `orders-${tracing}`,
+          ORDERS_DYNAMODB_ENDPOINT: dynamoEndpoint,
+          AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+          AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+          AWS_SESSION_TOKEN: 'session',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+        invocations: planned.map((p) => ({
+          requestId: p.id,
+          traceHeader: p.traceHeader,
+          event: apiGatewayEvent(p.fromEvent?.header),
+        })),
+      });
+      assertCompleted(run, cases.length);
+      for (const r of run.results) assert.equal(r.outcome, 'ok', JSON.stringify(r));
+      assert.ok(
+        run.lines[0]?.wrapped === true,
+        'the aws-lambda instrumentation wrapped the handler',
+      );
+
+      // What reached the daemon: only subsegments (no stray segment for the init phase,
+      // none below API Gateway's header), and only in the sampled invocations' traces.
+      assertOnlySubsegments(run);
+      const sampledRoots = planned.filter((p) => p.sampled === '1').map((p) => p.lambda.root);
+      for (const d of run.documents) {
+        assert.ok(
+          sampledRoots.includes(d.trace_id as string),
+          `not a sampled invocation's: ${JSON.stringify(d)}`,
+        );
+      }
+      const downstream = (id: string) => {
+        const found = run.downstream.filter((d) => d.path.endsWith(`request=${id}`));
+        assert.equal(found.length, 1, `one request from ${id}: ${JSON.stringify(run.downstream)}`);
+        return found[0]?.header;
+      };
+      for (const p of planned) {
+        const docs = run.documents.filter((d) => d.trace_id === p.lambda.root);
+        if (p.sampled === '1') {
+          // The handler below the function segment; the DynamoDB and HTTP calls below it.
+          assert.equal(docs.length, 3, `${p.id}: ${JSON.stringify(docs)}`);
+          const handler = docNamed(docs, FUNCTION_NAME);
+          const dynamo = docNamed(docs, 'DynamoDB');
+          const call = docNamed(docs, '127.0.0.1');
+          assert.equal(handler.parent_id, p.lambda.parent, `${p.id}: below the function segment`);
+          assert.equal(metadata(handler)['faas.invocation_id'], p.id);
+          assert.equal(dynamo.parent_id, handler.id);
+          assert.equal(dynamo.namespace, 'aws');
+          assert.equal((dynamo.aws as Doc).operation, 'DescribeTable');
+          assert.equal(call.parent_id, handler.id);
+          assert.equal(
+            downstream(p.id),
+            `Root=${p.lambda.root};Parent=${String(call.id)};Sampled=1;Lineage=${LINEAGE}`,
+          );
+        } else if (p.sampled === '0') {
+          assert.deepEqual(docs, [], `${p.id}: nothing recorded`);
+          assert.match(
+            downstream(p.id) ?? '',
+            new RegExp(`^Root=${p.lambda.root};Parent=[0-9a-f]{16};Sampled=0;Lineage=${LINEAGE}$`),
+            `${p.id}: the decision goes downstream`,
+          );
+        } else {
+          // Pass-through: nothing recorded; the Root alone, as the X-Ray SDK passes it on,
+          // so that a traced service downstream decides for itself in the same trace.
+          assert.deepEqual(docs, [], `${p.id}: nothing recorded`);
+          assert.equal(downstream(p.id), `Root=${p.lambda.root};Lineage=${LINEAGE}`);
+        }
+      }
+
+      // The init phase: DescribeTable, then CreateTable (the table was missing), both
+      // started while the module loaded, counted under their own reason and not sent.
+      const stats = run.stats;
+      assert.ok(
+        stats !== undefined,
+        `the runtime printed the exporter's stats: ${JSON.stringify(run.lines)}`,
+      );
+      const { outsideInvocation, ...others } = stats.dropped;
+      assert.equal(outsideInvocation, 2, JSON.stringify(stats));
+      for (const [reason, n] of Object.entries(others)) assert.equal(n, 0, `dropped.${reason}`);
+      if (tracing === 'otel') {
+        // One debug line says why; nothing louder (there is nothing to act on).
+        const why = run.diag.filter((l) => l.message.includes('outside any Lambda invocation'));
+        assert.equal(why.length, 1, JSON.stringify(run.diag));
+        assert.equal(why[0]?.level, 'debug');
+        assert.deepEqual(
+          run.diag.filter((l) => l.level === 'warn' || l.level === 'error'),
+          [],
+          'no warning',
+        );
+      }
+    });
+  }
 });
