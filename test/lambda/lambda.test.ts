@@ -640,19 +640,21 @@ describe('Lambda: a function traced with OpenTelemetry and otel-xray', function 
  * Lambda's init phase, against dynalite.
  */
 describe('Lambda: the invocation decides, and nothing is sent outside an invocation', function () {
-  let dynalite: Server;
+  let dynalite: Server | undefined;
   let dynamoEndpoint: string;
 
   before(async () => {
     assert.ok(existsSync(BUILD), `${BUILD} is missing: run \`npm run build\` first`);
     const factory = require('dynalite') as (o: object) => Server;
-    dynalite = factory({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    dynalite.listen(0, '127.0.0.1');
-    await once(dynalite, 'listening');
-    dynamoEndpoint = `http://127.0.0.1:${(dynalite.address() as AddressInfo).port}`;
+    const server = factory({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    dynalite = server;
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    dynamoEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
   after(async () => {
+    if (dynalite === undefined) return;
     dynalite.close();
     await once(dynalite, 'close');
   });
@@ -713,6 +715,8 @@ describe('Lambda: the invocation decides, and nothing is sent outside an invocat
           AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
           AWS_SESSION_TOKEN: 'session',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          // A sampler that ignores parents: in Lambda the invocation still decides.
+          ...(tracing === 'register' ? { OTEL_TRACES_SAMPLER: 'always_on' } : {}),
         },
         invocations: planned.map((p) => ({
           requestId: p.id,
