@@ -15,6 +15,7 @@ import * as nodeModule from 'node:module';
 import { pathToFileURL } from 'node:url';
 import {
   context,
+  defaultTextMapGetter,
   diag,
   DiagConsoleLogger,
   DiagLogLevel,
@@ -39,8 +40,9 @@ import { logger, Reporter } from './diag.js';
 import { AWSXRaySpanExporter } from './exporter.js';
 import { AWSXRayLambdaSpanProcessor } from './processor.js';
 import { AWSXRayIdGenerator } from './id-generator.js';
+import { lambdaRequestHook } from './lambda-deadline.js';
 import { AWSXRayLambdaPropagator } from './lambda-propagator.js';
-import { AWSXRayPropagator, isSamplingDeferred } from './propagator.js';
+import { AWSXRayPropagator, isInLambdaInvocationTrace, isSamplingDeferred } from './propagator.js';
 import type {
   InstrumentationLike,
   ResourceDetectorName,
@@ -382,13 +384,76 @@ function buildInstrumentations(
     const C = peer.module[exportName];
     if (typeof C !== 'function') continue;
     try {
-      out.instances.push(new (C as new (c: unknown) => InstrumentationLike)(cfg));
+      const withHooks =
+        pkg === '@opentelemetry/instrumentation-aws-lambda' ? lambdaHooks(cfg) : cfg;
+      out.instances.push(new (C as new (c: unknown) => InstrumentationLike)(withHooks));
       out.names.push(pkg);
     } catch (err) {
       warn(`new:${pkg}`, `cannot create ${exportName}: ${String(err)}`);
     }
   }
   return out;
+}
+
+/** What each instrumentation traces, for the message when it is missing. */
+const INSTRUMENTED: Record<string, string> = {
+  '@opentelemetry/instrumentation-http': 'HTTP',
+  '@opentelemetry/instrumentation-aws-sdk': 'AWS SDK',
+  '@opentelemetry/instrumentation-aws-lambda': 'Lambda handler',
+};
+
+/** True when an AWS SDK (v3 or v2) can be resolved. */
+function awsSdkInstalled(): boolean {
+  return resolvePeer('@smithy/smithy-client') !== undefined || resolvePeer('aws-sdk') !== undefined;
+}
+
+/**
+ * The aws-lambda instrumentation's configuration, with
+ * - an `eventContextExtractor` that makes the invocation's own trace header the
+ *   handler span's parent whatever the global propagator is (an app may pass
+ *   its own `propagator`): the event's headers are extracted first, as the
+ *   instrumentation does, then the invocation's header wins when there is one;
+ * - a `requestHook` that remembers the invocation's remaining time, which caps
+ *   the flush before the handler returns (the app's own hook still runs).
+ * An app's own `eventContextExtractor` is kept as it is.
+ */
+function lambdaHooks(cfg: Record<string, unknown>): Record<string, unknown> {
+  const invocation = new AWSXRayLambdaPropagator();
+  const own = cfg.requestHook;
+  return {
+    eventContextExtractor: (event: unknown): Context => {
+      const headers = (event as { headers?: unknown } | null | undefined)?.headers;
+      const carrier = typeof headers === 'object' && headers !== null ? headers : {};
+      const fromEvent = propagation.extract(context.active(), carrier, defaultTextMapGetter);
+      return invocation.extract(fromEvent, {}, defaultTextMapGetter);
+    },
+    ...cfg,
+    requestHook: (span: unknown, info: { context?: unknown }): void => {
+      lambdaRequestHook(span, info);
+      if (typeof own === 'function') (own as (s: unknown, i: unknown) => void)(span, info);
+    },
+  };
+}
+
+/**
+ * The sampler in Lambda: the invocation's trace header decides for every span
+ * of the invocation (Sampled=1: recorded; anything else: not), as with the
+ * X-Ray SDK, whatever sampler is configured. The configured sampler decides only
+ * for spans outside any invocation (which the exporter does not send in Lambda).
+ */
+class LambdaInvocationSampler implements SamplerLike {
+  constructor(private readonly other: SamplerLike) {}
+  shouldSample(...args: never[]): unknown {
+    const parent: SpanContext | undefined = trace.getSpanContext(args[0] as unknown as Context);
+    if (parent !== undefined && isInLambdaInvocationTrace(parent)) {
+      // SamplingDecision.RECORD_AND_SAMPLED (2) or NOT_RECORD (0); the parent's trace state is kept.
+      return { decision: (parent.traceFlags & 1) === 1 ? 2 : 0 };
+    }
+    return (this.other.shouldSample as (...a: never[]) => unknown)(...args);
+  }
+  toString(): string {
+    return `LambdaInvocationSampler{${this.other.toString()}}`;
+  }
 }
 
 /** What each instrumentation traces, for the message when it is missing. */
@@ -545,7 +610,9 @@ function doSetup(options: SetupOptions): XRaySetup {
   const provider = new Provider({
     ...(resource !== undefined ? { resource } : {}),
     idGenerator: new AWSXRayIdGenerator(),
-    sampler: buildSampler(sdk.module, config.sampler),
+    sampler: config.lambda
+      ? new LambdaInvocationSampler(buildSampler(sdk.module, config.sampler))
+      : buildSampler(sdk.module, config.sampler),
     spanProcessors: [counter, processor],
   });
 
