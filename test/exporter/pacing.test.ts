@@ -10,6 +10,10 @@ import { AWSXRaySpanExporter } from '../../src/index.js';
 import type { ReadableSpanLike } from '../../src/types.js';
 import { TestDaemon } from '../helpers/daemon.js';
 import { captureDiag } from '../helpers/diag.js';
+import { Reporter } from '../../src/diag.js';
+import { SpanLedger } from '../../src/ledger.js';
+import { DAEMON_HEADER } from '../../src/translate/pack.js';
+import { receiveBufferCost, UdpTransport } from '../../src/transport/udp.js';
 import { makeSpan } from '../helpers/spans.js';
 
 let traceCounter = 0;
@@ -121,38 +125,62 @@ describe('pacing: the send rate follows the backlog', function () {
     await daemon.close();
   });
 
-  // 500 single-span datagrams cost ~670 KB of receive buffer: ~3.2 s at the
-  // base rate of 200 KB/s, about 1.5 s when the rate may rise to 2.5× that.
-  const singles = (): ReadableSpanLike[] => interleaved(500, 1).flat();
-
-  it('rises above the base rate while a backlog waits (up to 2.5× by default)', async () => {
-    const exporter = new AWSXRaySpanExporter({
-      daemonAddress: daemon.address,
-      bytesPerSecond: 200_000,
-      flushTimeoutMillis: 3000,
+  /**
+   * Sends a backlog of 2,000 equal datagrams through a transport whose clock
+   * only moves when the test moves it, 2 ms at a time, and returns the
+   * receive-buffer cost handed to the kernel over `steps` steps. No wall
+   * clock is involved: the count depends on the simulated time only.
+   */
+  async function sentCost(bytesPerSecond: number, maxBytesPerSecond: number, steps: number) {
+    let clock = 0;
+    const reporter = new Reporter();
+    const transport = new UdpTransport({
+      endpoint: { host: '127.0.0.1', port: daemon.port },
+      reporter,
+      ledger: new SpanLedger(reporter),
+      maxQueueBytes: 1 << 26,
+      burstBytes: 1,
+      bytesPerSecond,
+      maxBytesPerSecond,
+      now: () => clock,
     });
-    exporter.export(singles(), () => {});
-    await exporter.forceFlush();
-    assert.equal(exporter.getStats().spansSent, 500);
-    assert.ok(
-      !diagCap.lines.some((l) => l.includes('forceFlush gave up')),
-      diagCap.lines.join('\n'),
-    );
-    await daemon.waitForSpans(500);
-    await exporter.shutdown();
+    const json = JSON.stringify({ name: 'x'.repeat(400) });
+    const doc = { json, bytes: Buffer.byteLength(json), spans: 1 };
+    transport.send(new Array<typeof doc>(2000).fill(doc), () => {});
+    const cost = receiveBufferCost(doc.bytes + DAEMON_HEADER.length);
+    /** Event-loop turns until the transport has sent more than `n` datagrams. */
+    const sentMoreThan = async (n: number): Promise<void> => {
+      for (let turn = 0; transport.stats.datagramsSent <= n; turn++) {
+        assert.ok(turn < 1_000_000, 'the transport sends once its bucket has tokens');
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    await sentMoreThan(0); // the first datagram, on the bucket's first byte
+    for (let i = 0; i < steps; i++) {
+      const before = transport.stats.datagramsSent;
+      clock += 2;
+      await sentMoreThan(before);
+    }
+    // Let the last step's turn finish, then stop.
+    await new Promise((r) => setImmediate(r));
+    const sent = transport.stats.datagramsSent * cost;
+    await transport.close(1);
+    return { sent, cost };
+  }
+
+  it('rises above the base rate while a backlog waits, up to maxBytesPerSecond (injected clock)', async () => {
+    const steps = 100; // 200 ms of simulated time
+    const { sent, cost } = await sentCost(1_000_000, 2_500_000, steps);
+    // The backlog (2.7 MB) wants far more than the highest rate: 2.5 MB/s × 0.2 s,
+    // plus the first byte of the bucket, plus at most the datagram that overdraws it.
+    const budget = 1 + (2_500_000 * 2 * steps) / 1000;
+    assert.ok(sent >= budget && sent < budget + cost, `${sent} bytes of cost for ${budget}`);
   });
 
-  it('stays at the base rate when maxBytesPerSecond says so', async () => {
-    const exporter = new AWSXRaySpanExporter({
-      daemonAddress: daemon.address,
-      bytesPerSecond: 200_000,
-      maxBytesPerSecond: 200_000,
-      flushTimeoutMillis: 2500,
-    });
-    exporter.export(singles(), () => {});
-    await exporter.forceFlush();
-    assert.ok(exporter.getStats().spansSent < 500);
-    assert.ok(diagCap.lines.some((l) => l.includes('forceFlush gave up')));
-    await exporter.shutdown();
+  it('stays at the base rate when maxBytesPerSecond says so (injected clock)', async () => {
+    const steps = 100;
+    const { sent, cost } = await sentCost(1_000_000, 1_000_000, steps);
+    const budget = 1 + (1_000_000 * 2 * steps) / 1000;
+    assert.ok(sent >= budget && sent < budget + cost, `${sent} bytes of cost for ${budget}`);
   });
 });

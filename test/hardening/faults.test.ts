@@ -153,11 +153,11 @@ describe('faults', () => {
       flushTimeoutMillis: 200,
     });
     exporter.export(batch(2000), () => {});
-    const t0 = performance.now();
     await exporter.forceFlush();
-    const took = performance.now() - t0;
-    assert.ok(took >= 150 && took < 1500, `forceFlush took ${took} ms`);
+    // It returned because its timeout passed, not because the queue drained.
     assert.ok(diagCap.lines.some((l) => l.includes('forceFlush gave up')));
+    const s = exporter.getStats();
+    assert.ok(s.spansQueued > 0 && s.spansSent < 2000, JSON.stringify(s));
     await exporter.shutdown();
     await daemon.close();
   });
@@ -200,7 +200,7 @@ describe('faults', () => {
 
   it('never keeps the process alive', async () => {
     const app = fileURLToPath(new URL('../fixtures/unref-app.ts', import.meta.url));
-    const t0 = performance.now();
+    // A process kept alive would be killed by execFile's timeout (a failure).
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', app, `127.0.0.1:${await deadPort()}`],
@@ -208,8 +208,7 @@ describe('faults', () => {
         timeout: 10_000,
       },
     );
-    assert.equal(stdout.trim(), 'exported 0');
-    assert.ok(performance.now() - t0 < 5000, 'the process exits on its own, promptly');
+    assert.equal(stdout.trim(), 'exported 0', 'the process exited on its own');
   });
 });
 

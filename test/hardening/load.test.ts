@@ -9,6 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { AWSXRaySpanExporter } from '../../src/index.js';
 import { captureDiag } from '../helpers/diag.js';
+import { assertDeliveredOrKernelDropped, udpReceiveBufferDrops } from '../helpers/kernel-drops.js';
 import { RemoteListener } from '../helpers/remote-listener.js';
 import { newProvider } from '../helpers/spans.js';
 
@@ -80,10 +81,12 @@ describe('hardening: load', function () {
     );
   });
 
-  it('a listener that keeps up receives every datagram of a sustained 20,000 spans/s', async () => {
+  it('sustained 20,000 spans/s: the exporter sends every span, and every datagram arrives or the kernel says it dropped it', async () => {
     const listener = await RemoteListener.start();
     const exporter = new AWSXRaySpanExporter({ daemonAddress: listener.address });
-    const provider = newProvider(exporter, 'batch');
+    // A queue the SDK never overflows: every span made reaches the exporter.
+    const provider = newProvider(exporter, 'batch', undefined, { maxQueueSize: 100_000 });
+    const drops = udpReceiveBufferDrops();
     const tracer = provider.getTracer('load');
     const seconds = 2;
     // 10-span traces at 2,000 traces/s = 20,000 spans/s, caught up every timer tick.
@@ -106,12 +109,21 @@ describe('hardening: load', function () {
     const report = await listener.report();
     await provider.shutdown();
     await listener.stop();
-    assert.equal(s.spansReceived, made, 'the SDK dropped nothing at this rate');
-    assert.equal(report.datagrams, s.datagramsSent, 'every datagram sent arrived');
-    assert.equal(report.spans.length, made);
+    assert.equal(s.spansReceived, made, 'the SDK dropped nothing');
+    // The exporter lost nothing: every span it was given went out.
+    assert.equal(s.spansSent, made, JSON.stringify(s));
+    // Whatever did not arrive, the kernel dropped in the listener's full
+    // buffer (the machine was too busy for it to read): not the exporter.
+    const kernel = assertDeliveredOrKernelDropped(
+      s.datagramsSent,
+      report.datagrams,
+      drops,
+      assert.ok,
+    );
+    assert.deepEqual(report.problems, []);
     console.log(
-      `      ${made} spans in ${seconds} s → ${report.datagrams} datagrams, ` +
-        `${(made / report.datagrams).toFixed(1)} spans per datagram, 100 % received`,
+      `      ${made} spans → ${s.datagramsSent} datagrams sent, ${report.datagrams} received` +
+        (kernel > 0 ? ` (the kernel dropped ${kernel} in full receive buffers)` : ''),
     );
   });
 });
