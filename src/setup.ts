@@ -456,18 +456,6 @@ class LambdaInvocationSampler implements SamplerLike {
   }
 }
 
-/** What each instrumentation traces, for the message when it is missing. */
-const INSTRUMENTED: Record<string, string> = {
-  '@opentelemetry/instrumentation-http': 'HTTP',
-  '@opentelemetry/instrumentation-aws-sdk': 'AWS SDK',
-  '@opentelemetry/instrumentation-aws-lambda': 'Lambda handler',
-};
-
-/** True when an AWS SDK (v3 or v2) can be resolved. */
-function awsSdkInstalled(): boolean {
-  return resolvePeer('@smithy/smithy-client') !== undefined || resolvePeer('aws-sdk') !== undefined;
-}
-
 /** Registers the ES module loader hook of `@opentelemetry/instrumentation`, once per process. */
 function registerEsmHook(warn: (k: string, m: string) => void): boolean {
   if (globals[ESM_HOOK_KEY] === true) return false;
