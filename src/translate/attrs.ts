@@ -18,6 +18,22 @@ export class AttrReader {
     return v;
   }
 
+  /**
+   * A non-empty string of at most `max` UTF-16 units, marking the key used.
+   * A longer value is not taken (a cut identifier would be wrong) and stays in metadata.
+   */
+  strMax(key: string, max: number): string | undefined {
+    const v = this.attrs[key];
+    if (typeof v !== 'string' || v === '' || v.length > max) return undefined;
+    this.used.push(key);
+    return v;
+  }
+
+  /** Marks a key used (after a {@link peek} whose value was taken). */
+  use(key: string): void {
+    this.used.push(key);
+  }
+
   /** A string value without marking it used (for names, which do not replace metadata). */
   peek(key: string): string | undefined {
     const v = this.attrs[key];

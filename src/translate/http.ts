@@ -5,13 +5,22 @@
 import type { XRayHttp } from './document.js';
 import type { AttrReader } from './attrs.js';
 import { stripCredentials, urlHostPart } from './attrs.js';
+import { cut } from './values.js';
 
-const MAX_URL = 8192;
+/** X-Ray's limit for segment strings unless noted ("up to 250 characters"; the schema's maxLength). */
+export const MAX_HTTP_STRING = 250;
+
+/** Which side of the request a span recorded: it decides how a missing URL is rebuilt. */
+export const HTTP_SERVER = 0;
+export const HTTP_CLIENT = 1;
+/** Neither (INTERNAL, PRODUCER, CONSUMER subsegments): only a full URL is taken. */
+export const HTTP_OTHER = 2;
+export type HttpRole = typeof HTTP_SERVER | typeof HTTP_CLIENT | typeof HTTP_OTHER;
 
 export function httpMethod(r: AttrReader): string | undefined {
-  const m = r.str('http.request.method');
-  if (m === '_OTHER') return r.str('http.request.method_original') ?? m;
-  return m ?? r.str('http.method');
+  const m = r.strMax('http.request.method', MAX_HTTP_STRING);
+  if (m === '_OTHER') return r.strMax('http.request.method_original', MAX_HTTP_STRING) ?? m;
+  return m ?? r.strMax('http.method', MAX_HTTP_STRING);
 }
 
 export function httpStatus(r: AttrReader): number | undefined {
@@ -30,86 +39,209 @@ function contentLength(r: AttrReader): number | undefined {
   return n !== undefined && n >= 0 ? n : undefined;
 }
 
+/** Credentials removed, cut to X-Ray's limit (never inside a surrogate pair). */
 function cap(url: string): string {
-  const clean = stripCredentials(url);
-  return clean.length > MAX_URL ? clean.slice(0, MAX_URL) : clean;
+  return cut(stripCredentials(url), MAX_HTTP_STRING);
+}
+
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
+/** Characters that cannot be in a host (they would end it or change the URL's meaning). */
+const NOT_HOST = /[\s/?#@\\]/;
+
+/** A port that may go in a URL (1-65535) from a number or numeric string, without marking it used. */
+function port(r: AttrReader, key: string): number | undefined {
+  const v = r.attrs[key];
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 && n < 65_536 ? n : undefined;
+}
+
+/** A string usable as a host, without marking it used. */
+function host(r: AttrReader, key: string): string | undefined {
+  const v = r.peek(key);
+  return v !== undefined && !NOT_HOST.test(v) ? v : undefined;
+}
+
+/**
+ * `scheme://host[:port]path[?query]`, the port left out when it is the
+ * scheme's default. `authority` is a host, or a `Host` header that carries
+ * its own port (then `portNumber` is undefined).
+ */
+function assemble(
+  scheme: string,
+  authority: string,
+  portNumber: number | undefined,
+  path: string,
+  query: string | undefined,
+): string {
+  const s = scheme.toLowerCase();
+  const defaultPort = (s === 'http' && portNumber === 80) || (s === 'https' && portNumber === 443);
+  const portPart = portNumber === undefined || defaultPort ? '' : `:${portNumber}`;
+  const pathPart = path.startsWith('/') ? path : `/${path}`;
+  const queryPart = query === undefined ? '' : query.startsWith('?') ? query : `?${query}`;
+  return cap(`${s}://${authority}${portPart}${pathPart}${queryPart}`);
+}
+
+const SCHEME_KEYS = ['url.scheme', 'http.scheme'];
+const SERVER_HOST_KEYS = ['http.server_name', 'net.host.name', 'host.name'];
+/** Server names first, then peer IP addresses (each era's). */
+const CLIENT_HOST_KEYS = ['server.address', 'net.peer.name', 'network.peer.address', 'net.peer.ip'];
+
+/** The scheme (stable name first), marking it used; `http` when absent or malformed. */
+function scheme(r: AttrReader): string {
+  for (const key of SCHEME_KEYS) {
+    const v = r.peek(key);
+    if (v !== undefined && SCHEME.test(v)) {
+      r.use(key);
+      return v;
+    }
+  }
+  return 'http';
+}
+
+/** `[path, query]` from `url.path` + `url.query`, else `http.target` (which carries its query); `/` when absent. */
+function target(r: AttrReader): [string, string | undefined] {
+  const path = r.str('url.path');
+  if (path !== undefined) return [path, r.str('url.query')];
+  return [r.str('http.target') ?? '/', undefined];
 }
 
 /** The URL a server received, rebuilt from its parts when no full URL was recorded. */
 function serverUrl(r: AttrReader): string | undefined {
   const full = r.str('url.full') ?? r.str('http.url');
   if (full !== undefined) return cap(full);
-  const stable = r.peek('server.address');
+  const stable = host(r, 'server.address');
   if (stable !== undefined) {
-    r.str('server.address');
-    const scheme = r.str('url.scheme') ?? 'http';
-    const port = r.int('server.port');
-    const path = r.str('url.path') ?? '/';
-    const query = r.str('url.query');
-    const defaultPort = (scheme === 'http' && port === 80) || (scheme === 'https' && port === 443);
-    const portPart = port === undefined || defaultPort ? '' : `:${port}`;
-    const queryPart = query === undefined ? '' : query.startsWith('?') ? query : `?${query}`;
-    return cap(`${scheme}://${urlHostPart(stable)}${portPart}${path}${queryPart}`);
+    r.use('server.address');
+    const p = port(r, 'server.port');
+    if (p !== undefined) r.use('server.port');
+    const sch = scheme(r);
+    const [path, query] = target(r);
+    return assemble(sch, urlHostPart(stable), p, path, query);
   }
   // Old conventions: `http.host` carries its port; the others do not.
-  const scheme = r.str('http.scheme') ?? 'http';
-  const target = r.str('http.target') ?? '/';
-  const hostHeader = r.str('http.host');
-  if (hostHeader !== undefined) return cap(`${scheme}://${hostHeader}${target}`);
-  const host = r.str('http.server_name') ?? r.str('net.host.name') ?? r.str('host.name');
-  if (host === undefined) return undefined;
-  const port = r.int('net.host.port');
-  const defaultPort = (scheme === 'http' && port === 80) || (scheme === 'https' && port === 443);
-  return cap(
-    `${scheme}://${urlHostPart(host)}${port === undefined || defaultPort ? '' : `:${port}`}${target}`,
-  );
-}
-
-/** The URL a client called. */
-function clientUrl(r: AttrReader): string | undefined {
-  const full = r.str('url.full') ?? r.str('http.url');
-  if (full === undefined) return undefined;
-  // The URL already says where the call went.
-  r.str('server.address');
-  r.int('server.port');
-  r.str('net.peer.name');
-  r.int('net.peer.port');
-  return cap(full);
+  const hostHeader = host(r, 'http.host');
+  if (hostHeader !== undefined) {
+    r.use('http.host');
+    const sch = scheme(r);
+    const [path, query] = target(r);
+    return assemble(sch, hostHeader, undefined, path, query);
+  }
+  for (const key of SERVER_HOST_KEYS) {
+    const name = host(r, key);
+    if (name === undefined) continue;
+    r.use(key);
+    const p = port(r, 'net.host.port');
+    if (p !== undefined) r.use('net.host.port');
+    const sch = scheme(r);
+    const [path, query] = target(r);
+    return assemble(sch, urlHostPart(name), p, path, query);
+  }
+  return undefined;
 }
 
 /**
- * Builds the `http` block. `server` is true for spans that received the
- * request (SERVER spans, and local roots that carry server attributes).
+ * The URL a client called: `url.full` / `http.url`, else rebuilt from its
+ * parts (both eras): the `Host` header, else the server's name with its port,
+ * else the peer's IP address with its port.
  */
-export function buildHttp(r: AttrReader, server: boolean, segment: boolean): XRayHttp | undefined {
+function clientUrl(r: AttrReader, rebuild: boolean): string | undefined {
+  const full = r.str('url.full') ?? r.str('http.url');
+  if (full !== undefined) {
+    // The URL already says where the call went.
+    r.str('server.address');
+    r.int('server.port');
+    r.str('net.peer.name');
+    r.int('net.peer.port');
+    return cap(full);
+  }
+  if (!rebuild) return undefined;
+  let authority: string | undefined;
+  let p: number | undefined;
+  const hostHeader = host(r, 'http.host');
+  if (hostHeader !== undefined) {
+    r.use('http.host');
+    authority = hostHeader;
+  } else {
+    for (let i = 0; i < CLIENT_HOST_KEYS.length; i++) {
+      const key = CLIENT_HOST_KEYS[i] as string;
+      const name = host(r, key);
+      if (name === undefined) continue;
+      r.use(key);
+      authority = urlHostPart(name);
+      // A peer address (i >= 2) may carry only the connection's port.
+      const portKey =
+        port(r, 'server.port') !== undefined
+          ? 'server.port'
+          : port(r, 'net.peer.port') !== undefined
+            ? 'net.peer.port'
+            : i >= 2 && port(r, 'network.peer.port') !== undefined
+              ? 'network.peer.port'
+              : undefined;
+      if (portKey !== undefined) {
+        r.use(portKey);
+        p = port(r, portKey);
+      }
+      break;
+    }
+  }
+  if (authority === undefined) return undefined;
+  const sch = scheme(r);
+  const [path, query] = target(r);
+  return assemble(sch, authority, p, path, query);
+}
+
+/**
+ * Builds the `http` block, or undefined when the span has no method, status
+ * or URL. `role` says whether the span received the request (SERVER spans,
+ * and local roots that carry server attributes) or sent it (CLIENT spans).
+ * `urlAlone`: whether a URL without method or status makes a block (not for
+ * AWS SDK calls, whose `url.full` is the SQS queue: it goes to `aws.queue_url`).
+ */
+export function buildHttp(
+  r: AttrReader,
+  role: HttpRole,
+  segment: boolean,
+  urlAlone: boolean,
+): XRayHttp | undefined {
   const method = httpMethod(r);
   const status = httpStatus(r);
-  if (method === undefined && status === undefined) return undefined;
+  if (!urlAlone && method === undefined && status === undefined) return undefined;
+  const url = role === HTTP_SERVER ? serverUrl(r) : clientUrl(r, role === HTTP_CLIENT);
+  if (method === undefined && status === undefined && url === undefined) return undefined;
   const request: NonNullable<XRayHttp['request']> = {};
   if (method !== undefined) request.method = method;
-  const url = server ? serverUrl(r) : clientUrl(r);
   if (url !== undefined) request.url = url;
   const ua = r.str('user_agent.original') ?? r.str('http.user_agent');
-  if (ua !== undefined) request.user_agent = ua.length > 1024 ? ua.slice(0, 1024) : ua;
-  if (server && segment) {
-    const client = r.str('client.address');
+  if (ua !== undefined) request.user_agent = cut(ua, MAX_HTTP_STRING);
+  if (role === HTTP_SERVER && segment) {
+    const client = r.strMax('client.address', MAX_HTTP_STRING);
     const peer = r.peek('network.peer.address');
     if (client !== undefined) {
       request.client_ip = client;
       if (peer !== undefined && peer !== client) request.x_forwarded_for = true;
     } else {
-      const old = r.str('http.client_ip');
+      const old = r.strMax('http.client_ip', MAX_HTTP_STRING);
       const oldPeer = r.peek('net.peer.ip');
       if (old !== undefined) {
         request.client_ip = old;
         if (oldPeer === undefined || oldPeer !== old) request.x_forwarded_for = true;
-      } else if (peer !== undefined || oldPeer !== undefined) {
-        request.client_ip = (r.str('network.peer.address') ?? r.str('net.peer.ip')) as string;
+      } else {
+        const ip =
+          r.strMax('network.peer.address', MAX_HTTP_STRING) ??
+          r.strMax('net.peer.ip', MAX_HTTP_STRING);
+        if (ip !== undefined) request.client_ip = ip;
       }
     }
   }
   const http: XRayHttp = {};
-  if (Object.keys(request).length > 0) http.request = request;
+  if (
+    method !== undefined ||
+    url !== undefined ||
+    request.user_agent !== undefined ||
+    request.client_ip !== undefined
+  ) {
+    http.request = request;
+  }
   const response: NonNullable<XRayHttp['response']> = {};
   if (status !== undefined) response.status = status;
   const length = contentLength(r);

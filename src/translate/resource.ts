@@ -1,13 +1,30 @@
 /**
  * What a resource contributes to segments: the name, `origin`, the `aws`
  * block (`ec2`, `ecs`, `eks`, `elastic_beanstalk`, `cloudwatch_logs`, `xray`,
- * `account_id`), `service.version` and the remaining resource attributes as
- * `otel.resource.*` metadata. Spans share their resource object, so this is
- * computed once per resource and cached.
+ * `account_id`), `service.version`, the remaining resource attributes as
+ * `otel.resource.*` metadata, and the scalar ones ready to be annotations.
+ * Spans share their resource object, so this is computed once per resource
+ * and cached.
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { JsonValue, ResourceLike } from '../types.js';
-import { toJsonValue } from './values.js';
+import { sanitizeAnnotationKey } from './names.js';
+import { cut, isAnnotationValue, toJsonValue } from './values.js';
+
+/** X-Ray's limit for an annotation's string value. */
+export const MAX_ANNOTATION_STRING = 1000;
+
+/** A scalar resource attribute, ready to be an annotation when the options ask for it. */
+export interface ResourceAnnotation {
+  /** `otel.resource.<key>`: the name `indexedAttributes` uses. */
+  readonly key: string;
+  /** {@link key} sanitised to `[A-Za-z0-9_]`. */
+  readonly annotationKey: string;
+  /** Strings cut to 1,000 characters. */
+  readonly value: string | number | boolean;
+  /** True when the attribute also fills an X-Ray field (then it is not in {@link ResourceInfo.metadata}). */
+  readonly mapped: boolean;
+}
 
 export interface ResourceInfo {
   serviceName: string | undefined;
@@ -16,6 +33,8 @@ export interface ResourceInfo {
   serviceVersion: string | undefined;
   /** `otel.resource.<key>` → value, for `metadata.default` of segments. */
   metadata: ReadonlyArray<readonly [string, JsonValue]>;
+  /** Every scalar resource attribute, in resource order. */
+  annotations: readonly ResourceAnnotation[];
 }
 
 const ORIGINS: Record<string, string> = {
@@ -26,12 +45,25 @@ const ORIGINS: Record<string, string> = {
   aws_app_runner: 'AWS::AppRunner::Service',
 };
 
+/** ECS origins by `aws.ecs.launchtype` (the resource detector writes it lower-case). */
+const ECS_ORIGINS: Record<string, string> = {
+  ec2: 'AWS::ECS::EC2',
+  fargate: 'AWS::ECS::Fargate',
+};
+
+/** Platforms that run on EC2 instances the app can see (`host.id` is the instance). */
+const ON_EC2 = new Set(['aws_ec2', 'aws_ecs', 'aws_eks', 'aws_elastic_beanstalk']);
+
+/** A deployment ID as X-Ray's schema wants it: a non-negative integer, from a number or digits. */
+const DIGITS = /^[0-9]{1,15}$/;
+
 const EMPTY: ResourceInfo = {
   serviceName: undefined,
   origin: undefined,
   aws: undefined,
   serviceVersion: undefined,
   metadata: [],
+  annotations: [],
 };
 
 const cache = new WeakMap<object, ResourceInfo>();
@@ -68,12 +100,18 @@ function compute(attrs: Attributes): ResourceInfo {
   const provider = str('cloud.provider');
   const onAws = provider === undefined || provider === 'aws';
   const platform = str('cloud.platform');
-  const origin = onAws && platform !== undefined ? ORIGINS[platform] : undefined;
+  let origin = onAws && platform !== undefined ? ORIGINS[platform] : undefined;
 
   const aws: Record<string, JsonValue> = {};
   const account = str('cloud.account.id');
   if (account !== undefined && onAws) aws.account_id = account;
-  if (onAws && platform === 'aws_ec2') {
+  // On ECS, EKS and Beanstalk only when the EC2 detector found the instance
+  // (Fargate has none; the zone alone is the task's, not a host's).
+  if (
+    onAws &&
+    platform !== undefined &&
+    (platform === 'aws_ec2' || (ON_EC2.has(platform) && isText(attrs['host.id'])))
+  ) {
     const ec2 = block([
       ['host.id', 'instance_id'],
       ['host.type', 'instance_size'],
@@ -94,6 +132,8 @@ function compute(attrs: Attributes): ResourceInfo {
       ['aws.ecs.launchtype', 'launch_type'],
     ]);
     if (ecs) aws.ecs = ecs;
+    const launchType = attrs['aws.ecs.launchtype'];
+    if (typeof launchType === 'string') origin = ECS_ORIGINS[launchType.toLowerCase()] ?? origin;
   }
   if (onAws && platform === 'aws_eks') {
     const eks = block([
@@ -106,12 +146,12 @@ function compute(attrs: Attributes): ResourceInfo {
   if (onAws && platform === 'aws_elastic_beanstalk') {
     const eb: Record<string, JsonValue> = {};
     const env = str('service.namespace');
-    const deployment = str('service.instance.id');
+    const deployment = deploymentId(attrs['service.instance.id']);
     const version = attrs['service.version'];
     if (env !== undefined) eb.environment_name = env;
     if (deployment !== undefined) {
-      const n = Number(deployment);
-      eb.deployment_id = Number.isSafeInteger(n) ? n : deployment;
+      used.add('service.instance.id');
+      eb.deployment_id = deployment;
     }
     if (typeof version === 'string' && version !== '') eb.version_label = version;
     if (Object.keys(eb).length > 0) aws.elastic_beanstalk = eb;
@@ -130,12 +170,24 @@ function compute(attrs: Attributes): ResourceInfo {
     aws.xray = xray;
   }
 
-  const serviceVersion = str('service.version');
+  const serviceVersion = str('service.version') ?? str('container.image.tag');
   const metadata: Array<readonly [string, JsonValue]> = [];
+  const annotations: ResourceAnnotation[] = [];
   for (const key of Object.keys(attrs)) {
-    if (used.has(key)) continue;
-    const v = toJsonValue(attrs[key]);
-    if (v !== undefined) metadata.push([`otel.resource.${key}`, v]);
+    const value = attrs[key];
+    const name = `otel.resource.${key}`;
+    const mapped = used.has(key);
+    if (isAnnotationValue(value)) {
+      annotations.push({
+        key: name,
+        annotationKey: sanitizeAnnotationKey(name),
+        value: typeof value === 'string' ? cut(value, MAX_ANNOTATION_STRING) : value,
+        mapped,
+      });
+    }
+    if (mapped) continue;
+    const v = toJsonValue(value);
+    if (v !== undefined) metadata.push([name, v]);
   }
   return {
     serviceName,
@@ -143,7 +195,16 @@ function compute(attrs: Attributes): ResourceInfo {
     aws: Object.keys(aws).length > 0 ? aws : undefined,
     serviceVersion,
     metadata,
+    annotations,
   };
+}
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
+/** `service.instance.id` as an Elastic Beanstalk deployment ID: a non-negative integer, else undefined. */
+function deploymentId(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+  return typeof v === 'string' && DIGITS.test(v) ? Number(v) : undefined;
 }
 
 function logGroups(attrs: Attributes, used: Set<string>): JsonValue[] | undefined {

@@ -10,12 +10,13 @@ import { AttrReader, urlHost } from './attrs.js';
 import { buildAws } from './aws.js';
 import { buildCause } from './cause.js';
 import type { XRayBody, XRayLink } from './document.js';
-import { buildHttp } from './http.js';
+import { buildHttp, HTTP_CLIENT, HTTP_OTHER, HTTP_SERVER } from './http.js';
 import { isValidSpanId, isValidTraceId, toXRayTraceId } from './ids.js';
 import { sanitizeAnnotationKey, sanitizeName } from './names.js';
-import { resourceInfo } from './resource.js';
+import type { ResourceInfo } from './resource.js';
+import { MAX_ANNOTATION_STRING, resourceInfo } from './resource.js';
 import { buildSql, SQL_SYSTEMS } from './sql.js';
-import { dict, isAnnotationValue, setOwn, toJsonValue } from './values.js';
+import { cut, dict, isAnnotationValue, setOwn, toJsonValue } from './values.js';
 
 // SpanKind values, inlined to keep this module free of runtime imports.
 /** @internal */
@@ -29,20 +30,33 @@ export const KIND_PRODUCER = 3;
 /** @internal */
 export const KIND_CONSUMER = 4;
 const STATUS_ERROR = 2;
+const TRACE_FLAG_SAMPLED = 1;
 
 /**
  * X-Ray indexes at most 50 annotations per trace.
  * @internal
  */
 export const MAX_ANNOTATIONS_PER_TRACE = 50;
-const MAX_ANNOTATION_STRING = 1000;
+/** The prefix under which resource attributes appear (metadata keys, `indexedAttributes` names). */
+const RESOURCE_PREFIX = 'otel.resource.';
+/** X-Ray's limit for segment strings unless noted (`user`, `aws.xray.rule_name`). */
+const MAX_STRING = 250;
+const MAX_USER = MAX_STRING;
+const MAX_RULE_NAME = MAX_STRING;
 const MAX_EVENTS = 32;
 const MAX_LINKS = 128;
 
 export interface TranslateOptions {
-  /** Attribute keys whose values become annotations (keys sanitised to `[A-Za-z0-9_]`). */
+  /**
+   * Attribute keys whose values become annotations (keys sanitised to
+   * `[A-Za-z0-9_]`). Resource attributes are named `otel.resource.<key>`
+   * and become annotations of segments.
+   */
   indexedAttributes?: readonly string[];
-  /** Make every span attribute with a string, number or boolean value an annotation. */
+  /**
+   * Make every span attribute with a string, number or boolean value an
+   * annotation (and, on segments, every such resource attribute).
+   */
   indexAllAttributes?: boolean;
   /** Write SQL query text into `sql.sanitized_query`. Default true. */
   sqlQueries?: boolean;
@@ -169,6 +183,11 @@ function subsegmentName(
     if (db !== undefined && host !== undefined) return `${db}@${host}`;
     return db ?? host ?? name;
   }
+  // Another RPC system (gRPC, …): the service called, as X-Ray's naming order has it.
+  if (span.kind === KIND_CLIENT && r.peek('rpc.system') !== undefined) {
+    const service = r.peek('rpc.service');
+    if (service !== undefined) return service;
+  }
   if (http && span.kind === KIND_CLIENT) {
     const hostHeader = r.peek('http.host');
     const url = r.peek('url.full') ?? r.peek('http.url');
@@ -270,7 +289,14 @@ export function translateSpan(
   }
 
   const server = span.kind === KIND_SERVER || (segment && span.kind !== KIND_CLIENT);
-  const http = hasHttp ? buildHttp(r, server, segment) : undefined;
+  const http = hasHttp
+    ? buildHttp(
+        r,
+        server ? HTTP_SERVER : span.kind === KIND_CLIENT ? HTTP_CLIENT : HTTP_OTHER,
+        segment,
+        !awsSdk,
+      )
+    : undefined;
   const status = http?.response?.status;
   if (status !== undefined && status >= 400 && status < 500) {
     body.error = true;
@@ -281,17 +307,32 @@ export function translateSpan(
 
   if (segment) {
     if (resource.origin !== undefined) body.origin = resource.origin;
-    const user = r.str('enduser.id');
+    const user = r.strMax('enduser.id', MAX_USER);
     if (user !== undefined) body.user = user;
     if (resource.serviceVersion !== undefined) body.service = { version: resource.serviceVersion };
   }
   if (http !== undefined) body.http = http;
 
   const spanAws = hasAws ? buildAws(r, awsSdk, dbSystem) : undefined;
+  // The X-Ray sampler's rule for this trace, as the X-Ray SDK records it.
+  const rule =
+    segment && (sc.traceFlags & TRACE_FLAG_SAMPLED) === TRACE_FLAG_SAMPLED
+      ? r.strMax('aws.xray.sampling_rule', MAX_RULE_NAME)
+      : undefined;
   if (segment && resource.aws !== undefined) {
     body.aws = spanAws === undefined ? resource.aws : { ...resource.aws, ...spanAws };
   } else if (spanAws !== undefined) {
     body.aws = spanAws;
+  }
+  if (rule !== undefined) {
+    // `resource.aws` is shared by every span of the resource: copy, never write into it.
+    const aws: Record<string, JsonValue> = { ...body.aws };
+    const xray = aws.xray;
+    aws.xray =
+      xray !== null && typeof xray === 'object' && !Array.isArray(xray)
+        ? { ...xray, rule_name: rule }
+        : { rule_name: rule };
+    body.aws = aws;
   }
   if (dbSystem !== undefined && SQL_SYSTEMS.has(dbSystem)) {
     body.sql = buildSql(r, dbSystem, options.sqlQueries !== false);
@@ -304,7 +345,7 @@ export function translateSpan(
   });
   if (cause !== undefined) body.cause = cause;
 
-  annotateAndDescribe(span, sc.traceId, r, segment, resource.metadata, options, stats, body);
+  annotateAndDescribe(span, sc.traceId, r, segment ? resource : undefined, options, stats, body);
 
   const links = translateLinks(span, stats);
   if (links !== undefined) body.links = links;
@@ -357,13 +398,22 @@ function isDropped(key: string, m: DropMatcher | undefined): boolean {
   return false;
 }
 
-const indexedSets = new WeakMap<readonly string[], Set<string>>();
+interface IndexedKeys {
+  keys: Set<string>;
+  /** True when some key names a resource attribute (`otel.resource.<key>`). */
+  resource: boolean;
+}
 
-function indexedSet(keys: readonly string[] | undefined): Set<string> | undefined {
+const indexedSets = new WeakMap<readonly string[], IndexedKeys>();
+
+function indexedKeys(keys: readonly string[] | undefined): IndexedKeys | undefined {
   if (keys === undefined || keys.length === 0) return undefined;
   let set = indexedSets.get(keys);
   if (set === undefined) {
-    set = new Set(keys);
+    set = {
+      keys: new Set(keys),
+      resource: keys.some((k) => typeof k === 'string' && k.startsWith(RESOURCE_PREFIX)),
+    };
     indexedSets.set(keys, set);
   }
   return set;
@@ -374,14 +424,14 @@ function annotateAndDescribe(
   span: ReadableSpanLike,
   traceId: string,
   r: AttrReader,
-  segment: boolean,
-  resourceMetadata: ReadonlyArray<readonly [string, JsonValue]>,
+  resource: ResourceInfo | undefined,
   options: TranslateOptions,
   stats: TranslateStats,
   body: XRayBody,
 ): void {
   const attrs = r.attrs;
-  const indexed = indexedSet(options.indexedAttributes);
+  const indexedOption = indexedKeys(options.indexedAttributes);
+  const indexed = indexedOption?.keys;
   const fromSpan = r.strs('aws.xray.annotations');
   const all = options.indexAllAttributes === true;
   const counts = options.annotationCounts;
@@ -404,9 +454,7 @@ function annotateAndDescribe(
         setOwn(
           (annotations ??= {}),
           sanitizeAnnotationKey(key),
-          typeof value === 'string' && value.length > MAX_ANNOTATION_STRING
-            ? value.slice(0, MAX_ANNOTATION_STRING)
-            : value,
+          typeof value === 'string' ? cut(value, MAX_ANNOTATION_STRING) : value,
         );
         used++;
         continue;
@@ -421,9 +469,29 @@ function annotateAndDescribe(
     }
     setOwn((metadata ??= {}), key, v);
   }
+  // Resource attributes (segments only): annotations when the options name
+  // them or index everything, else metadata. Only then is the list walked.
+  let annotatedResource: Set<string> | undefined;
+  if (resource !== undefined && (all || indexedOption?.resource === true)) {
+    for (const a of resource.annotations) {
+      const named = indexed?.has(a.key) === true;
+      if (!named && (!all || a.mapped)) continue;
+      if (used >= MAX_ANNOTATIONS_PER_TRACE) {
+        stats.annotationsToMetadata++;
+        continue;
+      }
+      setOwn((annotations ??= {}), a.annotationKey, a.value);
+      used++;
+      if (!a.mapped) (annotatedResource ??= new Set()).add(a.key);
+    }
+  }
   if (counts !== undefined && annotations !== undefined) counts.set(traceId, used);
 
-  if (segment) for (const [k, v] of resourceMetadata) setOwn((metadata ??= {}), k, v);
+  if (resource !== undefined) {
+    for (const [k, v] of resource.metadata) {
+      if (annotatedResource?.has(k) !== true) setOwn((metadata ??= {}), k, v);
+    }
+  }
   const events = describeEvents(span, stats);
   if (events !== undefined) (metadata ??= {})['otel.events'] = events;
 

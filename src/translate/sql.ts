@@ -5,6 +5,7 @@
 import type { XRaySql } from './document.js';
 import type { AttrReader } from './attrs.js';
 import { stripCredentials, urlHostPart } from './attrs.js';
+import { cut } from './values.js';
 
 export const SQL_SYSTEMS = new Set([
   'postgresql',
@@ -36,6 +37,7 @@ export const SQL_SYSTEMS = new Set([
 ]);
 
 const MAX_QUERY = 16_384;
+const MAX_USER = 250;
 
 export function buildSql(r: AttrReader, system: string, queries: boolean): XRaySql {
   const sql: XRaySql = {};
@@ -51,11 +53,12 @@ export function buildSql(r: AttrReader, system: string, queries: boolean): XRayS
   sql.database_type = system;
   const version = r.str('db.version');
   if (version !== undefined) sql.database_version = version;
-  const user = r.str('db.user');
+  // The schema allows 250 characters; a cut user name would name someone else.
+  const user = r.strMax('db.user', MAX_USER);
   if (user !== undefined) sql.user = user;
   const query = r.str('db.query.text') ?? r.str('db.statement') ?? r.str('db.query.summary');
   if (queries && query !== undefined) {
-    sql.sanitized_query = query.length > MAX_QUERY ? query.slice(0, MAX_QUERY) : query;
+    sql.sanitized_query = cut(query, MAX_QUERY);
   }
   return sql;
 }

@@ -39,6 +39,7 @@
  * loops; no backtracking regular expressions), so parsing is linear in the input.
  * Pure: no clock, no environment, no file system. Never throws.
  */
+import { cut } from './values.js';
 
 /** One frame of `cause.exceptions[].stack`. */
 export interface XRayStackFrame {
@@ -385,13 +386,6 @@ function makeFrame(label: string, path: string, line: number | undefined): XRayS
   if (line !== undefined) frame.line = line;
   frame.label = cut(label, MAX_FIELD_CHARS);
   return frame;
-}
-
-/** Cuts to `max` code units without splitting a surrogate pair. */
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
 function normaliseMaxFrames(maxFrames: number): number {

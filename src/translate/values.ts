@@ -59,6 +59,17 @@ function objectToJson(value: object, depth: number): JsonValue | undefined {
   return out;
 }
 
+/**
+ * Cuts `text` to at most `max` UTF-16 code units without splitting a
+ * surrogate pair (a cut that would leave a lone high surrogate ends one unit
+ * earlier), so the result is as well-formed as the input.
+ */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
 /** True for values X-Ray accepts as annotation values. */
 export function isAnnotationValue(value: unknown): value is string | number | boolean {
   return (

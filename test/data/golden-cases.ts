@@ -305,6 +305,77 @@ export const cases: Record<string, GoldenCase> = {
     ],
     options: { indexedAttributes: ['app.customer.tier', 'app.items', 'app.express', 'app.ratio'] },
   },
+  'eks-grpc-rebuilt-url': {
+    // A sampled root on EKS nodes (resource-detector-aws 2.23.0: EKS and EC2
+    // detectors) carrying the X-Ray sampler's rule, with a gRPC client call and
+    // an old-convention HTTP client call without a full URL.
+    spans: [
+      makeSpan({
+        spanId: '0000000000001202',
+        parentSpanId: '0000000000001201',
+        name: 'grpc.inventory.Stock/Reserve',
+        kind: SpanKind.CLIENT,
+        start: [T, 1_000_000],
+        end: [T, 4_000_000],
+        attributes: {
+          'rpc.system': 'grpc',
+          'rpc.service': 'inventory.Stock',
+          'rpc.method': 'Reserve',
+          'net.peer.name': 'stock.svc.cluster.local',
+          'net.peer.port': 50051,
+          'rpc.grpc.status_code': 0,
+        },
+      }),
+      makeSpan({
+        spanId: '0000000000001203',
+        parentSpanId: '0000000000001201',
+        name: 'GET',
+        kind: SpanKind.CLIENT,
+        start: [T, 5_000_000],
+        end: [T, 7_000_000],
+        attributes: {
+          'http.method': 'GET',
+          'http.scheme': 'http',
+          'net.peer.name': 'pricing.svc.cluster.local',
+          'net.peer.port': 8080,
+          'http.target': '/prices?sku=7',
+          'http.status_code': 200,
+        },
+      }),
+      makeSpan({
+        spanId: '0000000000001201',
+        name: 'POST /reserve',
+        kind: SpanKind.SERVER,
+        start: [T, 0],
+        end: [T, 9_000_000],
+        resource: {
+          'service.name': 'orders',
+          'cloud.provider': 'aws',
+          'cloud.platform': 'aws_eks',
+          'k8s.cluster.name': 'prod-eu',
+          'k8s.pod.name': 'orders-7d9c6b5f4-xk2lp',
+          'container.id': '0f1e2d3c4b5a6978',
+          'container.image.tag': '2.0.1',
+          'host.id': 'i-0abc123def4567890',
+          'host.type': 'm5.large',
+          'cloud.availability_zone': 'eu-west-1b',
+          'deployment.environment.name': 'prod',
+          'telemetry.sdk.name': 'opentelemetry',
+          'telemetry.sdk.language': 'nodejs',
+          'telemetry.sdk.version': '2.12.1',
+        },
+        attributes: {
+          'http.request.method': 'POST',
+          'url.scheme': 'http',
+          'server.address': 'orders.example.com',
+          'url.path': '/reserve',
+          'http.response.status_code': 201,
+          'aws.xray.sampling_rule': 'orders-reserve',
+        },
+      }),
+    ],
+    options: { indexedAttributes: ['otel.resource.deployment.environment.name'] },
+  },
   'links-events-ecs': {
     spans: [
       makeSpan({
