@@ -7,16 +7,21 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LocalDaemon } from '../dist/esm/cli/daemon.js';
-import { formatMs, renderTrace } from '../dist/esm/cli/waterfall.js';
+import { formatMs, renderTrace, wrapText } from '../dist/esm/cli/waterfall.js';
 import { startLocalAws } from './local-aws.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const INVOCATIONS = 5;
 const FUNCTION = 'order-api';
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-const width = Math.min(process.stdout.isTTY ? process.stdout.columns : 110, 130);
+// The terminal's width (100 when the output is not a terminal); prose stops at 100 columns.
+const width = Math.min(process.stdout.isTTY ? process.stdout.columns || 100 : 100, 130);
 const bold = (s) => (color ? `\u001b[1m${s}\u001b[0m` : s);
 const say = (s = '') => process.stdout.write(`${s}\n`);
+/** Says a paragraph, word-wrapped to the terminal (every line starts with `indent`). */
+const para = (text, indent = '') => {
+  for (const line of wrapText(text, Math.min(width, 100), indent)) say(line);
+};
 const t0 = performance.now();
 
 const aws = await startLocalAws({ handshakeMs: 30, rttMs: 10, paymentsMs: 25 });
@@ -108,13 +113,14 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function show(runs, label) {
   const warm = runs.slice(1);
-  say(
-    `   ${INVOCATIONS} invocations: cold ${formatMs(runs[0].ms / 1000)} (+ ${formatMs(runs[0].initMs / 1000)} init), warm ${warm.map((r) => formatMs(r.ms / 1000)).join(' · ')}`,
+  para(
+    `${INVOCATIONS} invocations: cold ${formatMs(runs[0].ms / 1000)} (+ ${formatMs(runs[0].initMs / 1000)} init), warm ${warm.map((r) => formatMs(r.ms / 1000)).join(' · ')}`,
+    '   ',
   );
   const last = runs.at(-1);
-  say(`   The X-Ray trace of invocation ${last.n} (warm), as \`otel-xray daemon\` draws it:`);
+  para(`The X-Ray trace of invocation ${last.n} (warm), as \`otel-xray daemon\` draws it:`, '   ');
   say();
-  for (const line of renderTrace(last.trace, { width, color })) say(`   ${line}`);
+  for (const line of renderTrace(last.trace, { width: width - 3, color })) say(`   ${line}`);
   say();
   return {
     label,
@@ -127,37 +133,31 @@ function show(runs, label) {
 
 say(bold('otel-xray demo: why is POST /orders slow?'));
 say();
-say(
-  `A Lambda function "${FUNCTION}" takes orders: it reads the customer, reserves stock and saves the`,
+para(
+  `A Lambda function "${FUNCTION}" takes orders: it reads the customer, reserves stock and saves the ` +
+    'order in DynamoDB, and charges the card through a payments API. Here it runs under a stand-in ' +
+    "for the Lambda runtime with Lambda's environment (a new _X_AMZN_TRACE_ID per invocation), and " +
+    'tracing is one line: NODE_OPTIONS="--import otel-xray/register". DynamoDB is dynalite on ' +
+    "127.0.0.1 behind a proxy that adds a region's network (30 ms per new connection for TCP + TLS, " +
+    '10 ms per request); payments is a local stub (25 ms). The spans go over UDP to `otel-xray daemon`, ' +
+    'which checks every datagram as the X-Ray daemon and X-Ray would, and draws the traces.',
 );
-say(
-  'order in DynamoDB, and charges the card through a payments API. Here it runs under a stand-in',
-);
-say(
-  "for the Lambda runtime with Lambda's environment (a new _X_AMZN_TRACE_ID per invocation), and",
-);
-say('tracing is one line: NODE_OPTIONS="--import otel-xray/register". DynamoDB is dynalite on');
-say(
-  "127.0.0.1 behind a proxy that adds a region's network (30 ms per new connection for TCP + TLS,",
-);
-say(
-  '10 ms per request); payments is a local stub (25 ms). The spans go over UDP to `otel-xray daemon`,',
-);
-say('which checks every datagram as the X-Ray daemon and X-Ray would, and draws the traces.');
 say();
 
 say(bold('1. As written (demo/function/slow.mjs)'));
-say(
-  '   Each handler class creates its own DynamoDB client and calls DescribeTable in its constructor',
+para(
+  'Each handler class creates its own DynamoDB client and calls DescribeTable in its constructor ' +
+    '(to learn the key schema), on every request.',
+  '   ',
 );
-say('   (to learn the key schema), on every request.');
 const slow = show(await traces(await runFunction('slow')), 'as written');
 
 say(bold('2. Fixed (demo/function/fixed.mjs)'));
-say(
-  '   One client, and the key schemas fetched once at module scope (the init phase); requests only',
+para(
+  'One client, and the key schemas fetched once at module scope (the init phase); requests only ' +
+    'do their work.',
+  '   ',
 );
-say('   do their work.');
 const fixed = show(await traces(await runFunction('fixed')), 'fixed');
 
 say(bold('Side by side'));
@@ -178,20 +178,21 @@ const rows = [
 ];
 for (const [a, b, c] of rows) say(`   ${a.padEnd(34)}${b.padStart(12)}   ${c}`);
 say();
-say(
-  `   The waterfall shows it at a glance: in the slow trace, a DescribeTable (and a new connection)`,
-);
-say(
-  `   sits in front of every DynamoDB call; the fix makes a warm request ${(slow.warm / fixed.warm).toFixed(1)}× faster.`,
+para(
+  'The waterfall shows it at a glance: in the slow trace, a DescribeTable (and a new connection) ' +
+    `sits in front of every DynamoDB call; the fix makes a warm request ${(slow.warm / fixed.warm).toFixed(1)}× faster.`,
+  '   ',
 );
 say();
 const s = daemon.stats;
-say(
+para(
   `The daemon received ${s.datagrams} datagrams in ${s.traces} traces: ${s.accepted} accepted, ${s.datagrams - s.accepted} dropped, ${s.invalidDocuments} with documents X-Ray would reject.`,
 );
 for (const p of problems) say(`   ${p}`);
-say('Try it with your own app: `npx otel-xray daemon` in one terminal, then');
-say('`node --import otel-xray/register app.mjs` in another (docs/setup.md, docs/cli.md).');
+para(
+  'Try it with your own app: `npx otel-xray daemon` in one terminal, then ' +
+    '`node --import otel-xray/register app.mjs` in another (docs/setup.md, docs/cli.md).',
+);
 say(
   `(demo ran in ${(performance.now() - t0) / 1000 < 1 ? '<1' : ((performance.now() - t0) / 1000).toFixed(1)} s)`,
 );

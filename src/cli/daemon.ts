@@ -19,7 +19,7 @@ import type { DatagramVerdict } from './datagram.js';
 import { checkDaemonDatagram } from './datagram.js';
 import type { JsonObject } from './validate.js';
 import type { AssembledTrace } from './waterfall.js';
-import { assembleTrace, renderTrace } from './waterfall.js';
+import { assembleTrace, renderTrace, fitParts } from './waterfall.js';
 import { LocalSamplingApi } from './sampling-api.js';
 
 export interface LocalDaemonOptions {
@@ -318,8 +318,11 @@ export class LocalDaemon extends EventEmitter {
     const update = state.drawnDocuments > 0;
     state.drawnDocuments = state.documents.length;
     const assembled = assembleTrace(traceId, state.documents);
-    const lines = renderTrace(assembled, { width: this.options.width, color: this.options.color });
-    if (update) lines[0] += ' (updated: more documents arrived)';
+    const lines = renderTrace(assembled, {
+      width: this.options.width,
+      color: this.options.color,
+      ...(update ? { note: 'updated: more documents arrived' } : {}),
+    });
     this.out(['', ...lines, ''].join('\n'));
     this.emit('trace', assembled);
   }
@@ -352,7 +355,8 @@ export class LocalDaemon extends EventEmitter {
         `${s.forwarded} forwarded to ${formatEndpoint(this.forwardTo.endpoint)}${s.forwardErrors > 0 ? ` (${s.forwardErrors} failed)` : ''}`,
       );
     }
-    const lines = [`otel-xray daemon: ${parts.join(' · ')}`];
+    parts[0] = `otel-xray daemon: ${parts[0]}`;
+    const lines = fitParts(parts, this.options.width ?? 100);
     for (const line of this.samplingApi?.summaryLines() ?? []) lines.push(`  sampling ${line}`);
     return lines.join('\n');
   }

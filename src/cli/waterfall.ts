@@ -28,6 +28,10 @@ export interface TraceNode {
   throttle: boolean;
   /** `aws.operation` and the table / queue / bucket, for AWS calls. */
   detail: string | undefined;
+  /** `http.request.method`, as the X-Ray console shows it. */
+  method: string | undefined;
+  /** The path of `http.request.url` (the whole value when it is not a URL). */
+  path: string | undefined;
   parentId: string | undefined;
   children: TraceNode[];
 }
@@ -65,8 +69,19 @@ function awsDetail(aws: unknown): string | undefined {
   return [op, resource].filter((s) => s !== undefined).join(' ') || undefined;
 }
 
+/** The path of a request URL, without the query; the value itself when it is not a URL. */
+function urlPath(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url.replace(/[?#].*$/, '') || undefined;
+  }
+}
+
 function toNode(n: JsonObject, parentId: string | undefined, segment: boolean): TraceNode {
   const http = isObj(n.http) ? n.http : undefined;
+  const request = http !== undefined && isObj(http.request) ? http.request : undefined;
   const response = http !== undefined && isObj(http.response) ? http.response : undefined;
   return {
     id: str(n.id) ?? '?',
@@ -81,6 +96,8 @@ function toNode(n: JsonObject, parentId: string | undefined, segment: boolean): 
     fault: n.fault === true,
     throttle: n.throttle === true,
     detail: awsDetail(n.aws),
+    method: str(request?.method),
+    path: urlPath(str(request?.url)),
     parentId,
     children: [],
   };
@@ -137,6 +154,8 @@ export interface RenderOptions {
   width?: number;
   /** ANSI colours. Default false. */
   color?: boolean;
+  /** Said last in the header, e.g. that the trace is drawn again. */
+  note?: string;
 }
 
 const ANSI = {
@@ -160,6 +179,9 @@ export function formatMs(seconds: number): string {
 function label(node: TraceNode): string {
   let s = node.name;
   if (node.detail !== undefined) s += ` ${node.detail}`;
+  else if (node.method !== undefined || node.path !== undefined) {
+    s += ` ${[node.method, node.path].filter((x) => x !== undefined).join(' ')}`;
+  }
   if (node.namespace !== undefined) s += ` [${node.namespace}]`;
   if (node.origin !== undefined) s += ` (${node.origin})`;
   return s;
@@ -177,6 +199,61 @@ function flags(node: TraceNode): string[] {
 const truncate = (s: string, n: number): string =>
   [...s].length <= n ? s : `${[...s].slice(0, Math.max(0, n - 1)).join('')}…`;
 
+/** `n thing` or `n things`. */
+export const plural = (n: number, thing: string): string =>
+  `${n.toLocaleString('en-US')} ${thing}${n === 1 ? '' : 's'}`;
+
+// eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
+const ANSI_CODE = /\u001b\[[0-9;]*m/g;
+
+/** The width of `s` on a terminal: characters, not counting ANSI colour codes. */
+export const visibleWidth = (s: string): number => [...s.replace(ANSI_CODE, '')].length;
+
+/**
+ * Joins `parts` with `separator` into lines of at most `width` columns,
+ * breaking between parts; continuation lines start with `indent`. A part
+ * wider than a line gets a line of its own.
+ */
+export function fitParts(
+  parts: readonly string[],
+  width: number,
+  separator = ' · ',
+  indent = '  ',
+): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of parts) {
+    if (line === '') line = part;
+    else if (visibleWidth(line) + visibleWidth(separator) + visibleWidth(part) <= width) {
+      line += `${separator}${part}`;
+    } else {
+      lines.push(line);
+      line = `${indent}${part}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/** Word-wraps prose to `width` columns; every line starts with `indent`. */
+export function wrapText(text: string, width: number, indent = ''): string[] {
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  if (words.length === 0) return [indent];
+  words[0] = `${indent}${words[0]}`;
+  return fitParts(words, width, ' ', indent);
+}
+
+/** How many nodes of the trace are subsegments. */
+function subsegmentCount(t: AssembledTrace): number {
+  let n = 0;
+  const visit = (node: TraceNode): void => {
+    if (!node.segment) n++;
+    node.children.forEach(visit);
+  };
+  t.roots.forEach(visit);
+  return n;
+}
+
 /** Draws an assembled trace; returns its lines (without trailing newlines). */
 export function renderTrace(t: AssembledTrace, options: RenderOptions = {}): string[] {
   const width = Math.max(60, options.width ?? 100);
@@ -187,9 +264,17 @@ export function renderTrace(t: AssembledTrace, options: RenderOptions = {}): str
   const problems = t.roots.some(function bad(n: TraceNode): boolean {
     return n.fault || n.error || n.throttle || n.children.some(bad);
   });
-  const lines: string[] = [];
-  lines.push(
-    `${c('bold', `trace ${t.traceId}`)} · ${services.length > 0 ? services.join(', ') : 'no segment received'} · ${formatMs(duration)} · ${t.nodes} segment${t.nodes === 1 ? '' : 's'}/subsegments in ${t.documents} document${t.documents === 1 ? '' : 's'}${problems ? ` · ${c('red', 'errors')}` : ''}`,
+  const segments = t.nodes - subsegmentCount(t);
+  const lines: string[] = fitParts(
+    [
+      c('bold', `trace ${t.traceId}`),
+      services.length > 0 ? services.join(', ') : 'no segment received',
+      formatMs(duration),
+      `${plural(segments, 'segment')}, ${plural(t.nodes - segments, 'subsegment')} in ${plural(t.documents, 'document')}`,
+      ...(problems ? [c('red', 'errors')] : []),
+      ...(options.note !== undefined ? [options.note] : []),
+    ],
+    width,
   );
 
   type Row = { prefix: string; node: TraceNode; note?: string };

@@ -12,7 +12,7 @@ describe('otel-xray daemon (child process)', function () {
   this.timeout(30_000);
   const running: Cli[] = [];
   const start = async (args: string[], entry: 'src' | 'dist' = 'src'): Promise<Cli> => {
-    const cli = runCli(['daemon', '--address', '127.0.0.1:0', '--width', '110', ...args], entry);
+    const cli = runCli(['daemon', '--address', '127.0.0.1:0', '--width', '160', ...args], entry);
     running.push(cli);
     await cli.ready;
     return cli;
@@ -31,12 +31,12 @@ describe('otel-xray daemon (child process)', function () {
     await send(cli.host, cli.port, [datagram(sub), datagram(segment)]);
     await cli.waitFor(
       new RegExp(
-        `trace ${tid} · checkout · 200 ms · 3 segments/subsegments in 2 documents · errors`,
+        `trace ${tid} · checkout · 200 ms · 1 segment, 2 subsegments in 2 documents · errors`,
       ),
     );
     const lines = cli.stdout().split('\n');
     const at = (text: string): number => lines.findIndex((l) => l.includes(text));
-    const root = lines[at('  checkout')] as string;
+    const root = lines[at('  checkout GET /checkout')] as string;
     const child = lines[at('└─ price basket')] as string;
     const aws = lines[at('DynamoDB DescribeTable Orders [aws]')] as string;
     assert.ok(
