@@ -196,6 +196,8 @@ function subsegmentName(
       r.peek('net.peer.name') ??
       (hostHeader !== undefined ? hostHeader.replace(/:\d+$/, '') : undefined) ??
       (url !== undefined ? urlHost(url) : undefined) ??
+      r.peek('network.peer.address') ??
+      r.peek('net.peer.ip') ??
       name
     );
   }

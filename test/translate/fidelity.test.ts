@@ -178,6 +178,17 @@ describe('client URLs rebuilt from their parts (both conventions)', () => {
     });
   }
 
+  it('a call known only by its peer IP is named after it, not GET', () => {
+    const doc = one({
+      spanId: spanId(2),
+      parentSpanId: spanId(1),
+      kind: SpanKind.CLIENT,
+      name: 'GET',
+      attributes: { 'http.method': 'GET', 'net.peer.ip': '10.0.0.7', 'net.peer.port': 9000 },
+    });
+    assert.equal(doc.name, '10.0.0.7');
+  });
+
   it('a URL without method or status still makes an http block (client and server)', () => {
     assert.deepEqual(client({ 'url.full': 'https://h.example/a' }).http, {
       request: { url: 'https://h.example/a' },
