@@ -156,7 +156,7 @@ export class AWSXRaySpanExporter {
     this.reporter = new Reporter();
     this.ledger = new SpanLedger(this.reporter);
     this.config = resolveExporterConfig(options, process.env);
-    for (const w of this.config.warnings) this.reporter.warn(`config:${w}`, w);
+    for (const w of this.config.warnings) this.reporter.once(`config:${w}`, w);
     this.translation = {
       maxDatagramBytes: this.config.maxDatagramBytes,
       indexedAttributes: this.config.indexedAttributes,

@@ -148,7 +148,8 @@ export function resolveExporterConfig(
     else {
       const source = fromOption !== undefined ? 'option daemonAddress' : 'AWS_XRAY_DAEMON_ADDRESS';
       warnings.push(
-        `${source}="${raw.slice(0, 100)}" is invalid (${parsed.reason}); using 127.0.0.1:2000`,
+        `${source}="${raw.slice(0, 100)}" is invalid (${parsed.reason}): set it to host:port ` +
+          '(e.g. 127.0.0.1:2000); using 127.0.0.1:2000',
       );
     }
   }
