@@ -48,6 +48,7 @@ export type {
   SetupOptions,
   SamplerName,
   SamplerLike,
+  XRaySamplingOptions,
   BatchOptions,
   InstrumentationLike,
   InstrumentationSetting,

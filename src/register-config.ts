@@ -15,7 +15,32 @@ export type SamplerName =
   | 'traceidratio'
   | 'parentbased_always_on'
   | 'parentbased_always_off'
-  | 'parentbased_traceidratio';
+  | 'parentbased_traceidratio'
+  | 'xray'
+  | 'parentbased_xray';
+
+/**
+ * Options of the X-Ray sampler that `setupXRay` builds (`sampler: 'xray'`, the
+ * default outside Lambda). See docs/sampling.md.
+ */
+export interface XRaySamplingOptions {
+  /**
+   * The daemon's TCP proxy (or any X-Ray sampling API endpoint), e.g.
+   * `http://127.0.0.1:2000`. Default `OTEL_TRACES_SAMPLER_ARG`'s `endpoint=`,
+   * else the `tcp:` part of `AWS_XRAY_DAEMON_ADDRESS`, else `http://127.0.0.1:2000`.
+   */
+  endpoint?: string;
+  /** Seconds between two fetches of the rules. Default 300. */
+  pollingInterval?: number;
+  /**
+   * Local rules in the X-Ray SDK's JSON format (version 1 or 2): a file path or
+   * the parsed object. They apply until X-Ray's rules arrive and when those
+   * are over an hour old; with `centralized: false`, they are the only rules.
+   */
+  localRules?: string | object;
+  /** False: never ask X-Ray for rules; only the local rules (or X-Ray's default) apply. */
+  centralized?: boolean;
+}
 
 /** The shape of an SDK `Sampler` (2.x and 3.x), so that neither SDK is a dependency. */
 export interface SamplerLike {
@@ -64,6 +89,8 @@ export interface SetupOptions {
    * (`Sampled=?` or no `Sampled`, as ALB sends).
    */
   sampler?: SamplerName | SamplerLike;
+  /** Options of the X-Ray sampler (`sampler: 'xray'`, the default outside Lambda). */
+  sampling?: XRaySamplingOptions;
   /** Ratio for the `*traceidratio` samplers, 0..1. Default `OTEL_TRACES_SAMPLER_ARG`, else 1. */
   samplerRatio?: number;
   /**
@@ -123,9 +150,11 @@ export type SamplerConfig =
   | {
       kind: 'named';
       name: SamplerName;
-      root: 'always_on' | 'always_off' | 'traceidratio';
+      root: 'always_on' | 'always_off' | 'traceidratio' | 'xray';
       parentBased: boolean;
       ratio: number;
+      /** For `xray`: the sampler's options. In Lambda, `centralized` is false: no pollers, no sockets. */
+      xray?: XRaySamplingOptions;
     };
 
 /** @internal */
@@ -157,6 +186,8 @@ const SAMPLERS: readonly SamplerName[] = [
   'parentbased_always_on',
   'parentbased_always_off',
   'parentbased_traceidratio',
+  'xray',
+  'parentbased_xray',
 ];
 
 const DETECTORS: readonly ResourceDetectorName[] = ['lambda', 'ecs', 'eks', 'beanstalk', 'ec2'];
@@ -239,13 +270,21 @@ function envList(v: string | undefined): Set<string> | undefined {
   );
 }
 
-function resolveSampler(options: SetupOptions, env: Env, warnings: string[]): SamplerConfig {
+function resolveSampler(
+  options: SetupOptions,
+  env: Env,
+  lambda: boolean,
+  warnings: string[],
+): SamplerConfig {
   const s = options.sampler;
+  // Outside Lambda, X-Ray's sampling rules decide by default, as with the X-Ray SDK. In
+  // Lambda, the function's trace header decides (parent-based always-on below it).
+  const fallback: SamplerName = lambda ? 'parentbased_always_on' : 'parentbased_xray';
   if (s !== undefined && typeof s === 'object' && s !== null) {
     if (typeof s.shouldSample === 'function') return { kind: 'custom', sampler: s };
-    warnings.push('option sampler is not a sampler; using parentbased_always_on');
+    warnings.push(`option sampler is not a sampler; using ${fallback}`);
   }
-  let name: SamplerName = 'parentbased_always_on';
+  let name: SamplerName = fallback;
   const fromOption = typeof s === 'string' ? s : undefined;
   const fromEnv = nonBlank(env.OTEL_TRACES_SAMPLER)?.toLowerCase();
   const requested = fromOption ?? fromEnv;
@@ -254,7 +293,7 @@ function resolveSampler(options: SetupOptions, env: Env, warnings: string[]): Sa
     else {
       const source = fromOption !== undefined ? 'option sampler' : 'OTEL_TRACES_SAMPLER';
       warnings.push(
-        `${source}="${requested.slice(0, 60)}" is not supported (${SAMPLERS.join(', ')}); using parentbased_always_on`,
+        `${source}="${requested.slice(0, 60)}" is not supported (${SAMPLERS.join(', ')}); using ${fallback}`,
       );
     }
   }
@@ -274,9 +313,59 @@ function resolveSampler(options: SetupOptions, env: Env, warnings: string[]): Sa
       }
     }
   }
-  const parentBased = name.startsWith('parentbased_');
+  // The X-Ray sampler is parent-based by itself: `xray` and `parentbased_xray` are one.
+  const xray = name === 'xray' || name === 'parentbased_xray';
+  const parentBased = name.startsWith('parentbased_') && !xray;
   const root = name.replace('parentbased_', '') as 'always_on' | 'always_off' | 'traceidratio';
-  return { kind: 'named', name, root, parentBased, ratio };
+  if (!xray) return { kind: 'named', name, root, parentBased, ratio };
+  const sampling = resolveSamplingOptions(options.sampling, warnings);
+  return {
+    kind: 'named',
+    name,
+    root: 'xray',
+    parentBased: false,
+    ratio,
+    xray: lambda ? { ...sampling, centralized: false } : sampling,
+  };
+}
+
+/** Checks the shape of `options.sampling`; the sampler validates the values themselves. */
+function resolveSamplingOptions(
+  o: XRaySamplingOptions | undefined,
+  warnings: string[],
+): XRaySamplingOptions {
+  if (o === undefined) return {};
+  if (typeof o !== 'object' || o === null) {
+    warnings.push('option sampling is not an object; ignored');
+    return {};
+  }
+  const out: XRaySamplingOptions = {};
+  if (o.endpoint !== undefined) {
+    if (typeof o.endpoint === 'string' && o.endpoint.trim() !== '')
+      out.endpoint = o.endpoint.trim();
+    else warnings.push('option sampling.endpoint is not a non-blank string; ignored');
+  }
+  if (o.pollingInterval !== undefined) {
+    const p = o.pollingInterval;
+    if (typeof p === 'number' && Number.isFinite(p) && p > 0) out.pollingInterval = p;
+    else
+      warnings.push(
+        `option sampling.pollingInterval=${String(p)} is not a positive number; ignored`,
+      );
+  }
+  if (o.localRules !== undefined) {
+    if (
+      typeof o.localRules === 'string' ||
+      (typeof o.localRules === 'object' && o.localRules !== null)
+    ) {
+      out.localRules = o.localRules;
+    } else warnings.push('option sampling.localRules is not a path or an object; ignored');
+  }
+  if (o.centralized !== undefined) {
+    if (typeof o.centralized === 'boolean') out.centralized = o.centralized;
+    else warnings.push('option sampling.centralized is not a boolean; ignored');
+  }
+  return out;
 }
 
 function isAttributeValue(v: unknown): v is AttributeValue {
@@ -389,7 +478,7 @@ export function resolveSetupConfig(options: SetupOptions | undefined, env: Env):
     lambda,
     resourceAttributes: attributes,
     spanProcessor,
-    sampler: resolveSampler(o, env, warnings),
+    sampler: resolveSampler(o, env, lambda, warnings),
     instrumentations,
     resourceDetectors,
     shutdownHooks: o.shutdownHooks !== false,

@@ -40,6 +40,7 @@ import { logger, Reporter } from './diag.js';
 import { AWSXRaySpanExporter } from './exporter.js';
 import { AWSXRayLambdaSpanProcessor } from './processor.js';
 import { AWSXRayIdGenerator } from './id-generator.js';
+import { AWSXRayRemoteSampler } from './sampling/remote-sampler.js';
 import { lambdaRequestHook } from './lambda-deadline.js';
 import { AWSXRayLambdaPropagator } from './lambda-propagator.js';
 import { AWSXRayPropagator, isInLambdaInvocationTrace, isSamplingDeferred } from './propagator.js';
@@ -69,6 +70,7 @@ export type {
   SamplerLike,
   SamplerName,
   SetupOptions,
+  XRaySamplingOptions,
 } from './register-config.js';
 
 /** A tracer provider that can be flushed and shut down (SDK 2.x and 3.x). */
@@ -202,8 +204,19 @@ class DeferredDecisionSampler implements SamplerLike {
   }
 }
 
-function buildSampler(sdk: SdkModule, config: SetupConfig['sampler']): SamplerLike {
+function buildSampler(
+  sdk: SdkModule,
+  config: SetupConfig['sampler'],
+  resource: ResourceLike | undefined,
+  ownAttributes: Attributes,
+): SamplerLike {
   if (config.kind === 'custom') return config.sampler;
+  if (config.root === 'xray') {
+    return new AWSXRayRemoteSampler({
+      ...config.xray,
+      resource: samplingResource(resource, ownAttributes),
+    });
+  }
   const make = <T>(C: Ctor<T>, ...args: unknown[]): T =>
     new (C as unknown as new (...a: unknown[]) => T)(...args);
   const root =
@@ -217,6 +230,25 @@ function buildSampler(sdk: SdkModule, config: SetupConfig['sampler']): SamplerLi
     root,
     remoteParentNotSampled: new DeferredDecisionSampler(root),
   });
+}
+
+/**
+ * The resource as the X-Ray sampler reads it (service name, platform, ARNs for
+ * rule matching): the provider's resource once its detectors have settled,
+ * the configured attributes until then (reading a resource's attributes early
+ * makes the SDK complain).
+ */
+function samplingResource(
+  resource: ResourceLike | undefined,
+  ownAttributes: Attributes,
+): { attributes: Attributes } {
+  const r = resource as { attributes?: Attributes; asyncAttributesPending?: boolean } | undefined;
+  return {
+    get attributes(): Attributes {
+      if (r === undefined || r.asyncAttributesPending === true) return ownAttributes;
+      return r.attributes ?? ownAttributes;
+    },
+  };
 }
 
 const readText = (path: string): string => {
@@ -395,18 +427,6 @@ function buildInstrumentations(
   return out;
 }
 
-/** What each instrumentation traces, for the message when it is missing. */
-const INSTRUMENTED: Record<string, string> = {
-  '@opentelemetry/instrumentation-http': 'HTTP',
-  '@opentelemetry/instrumentation-aws-sdk': 'AWS SDK',
-  '@opentelemetry/instrumentation-aws-lambda': 'Lambda handler',
-};
-
-/** True when an AWS SDK (v3 or v2) can be resolved. */
-function awsSdkInstalled(): boolean {
-  return resolvePeer('@smithy/smithy-client') !== undefined || resolvePeer('aws-sdk') !== undefined;
-}
-
 /**
  * The aws-lambda instrumentation's configuration, with
  * - an `eventContextExtractor` that makes the invocation's own trace header the
@@ -454,6 +474,18 @@ class LambdaInvocationSampler implements SamplerLike {
   toString(): string {
     return `LambdaInvocationSampler{${this.other.toString()}}`;
   }
+}
+
+/** What each instrumentation traces, for the message when it is missing. */
+const INSTRUMENTED: Record<string, string> = {
+  '@opentelemetry/instrumentation-http': 'HTTP',
+  '@opentelemetry/instrumentation-aws-sdk': 'AWS SDK',
+  '@opentelemetry/instrumentation-aws-lambda': 'Lambda handler',
+};
+
+/** True when an AWS SDK (v3 or v2) can be resolved. */
+function awsSdkInstalled(): boolean {
+  return resolvePeer('@smithy/smithy-client') !== undefined || resolvePeer('aws-sdk') !== undefined;
 }
 
 /** Registers the ES module loader hook of `@opentelemetry/instrumentation`, once per process. */
@@ -592,15 +624,14 @@ function doSetup(options: SetupOptions): XRaySetup {
   };
 
   const { resource, detectors } = buildResource(config, warn);
+  const sampler = buildSampler(sdk.module, config.sampler, resource, config.resourceAttributes);
   const Provider = (sdk.flavour === 'base' ? S.BasicTracerProvider : S.TracerProvider) as new (
     c: unknown,
   ) => FlushableTracerProvider;
   const provider = new Provider({
     ...(resource !== undefined ? { resource } : {}),
     idGenerator: new AWSXRayIdGenerator(),
-    sampler: config.lambda
-      ? new LambdaInvocationSampler(buildSampler(sdk.module, config.sampler))
-      : buildSampler(sdk.module, config.sampler),
+    sampler: config.lambda ? new LambdaInvocationSampler(sampler) : sampler,
     spanProcessors: [counter, processor],
   });
 
@@ -715,6 +746,8 @@ function doSetup(options: SetupOptions): XRaySetup {
         } catch {
           // never reject into the app
         }
+        // The SDK does not shut samplers down: stop the X-Ray sampler's polling here.
+        if (sampler instanceof AWSXRayRemoteSampler) void sampler.shutdown();
         trace.disable();
         if (ownLogger) diag.disable();
         if (ownPropagator) propagation.disable();

@@ -26,8 +26,10 @@ import type { SamplingRule } from '../sampling/rules.js';
 import { DEFAULT_RULE, parseSamplingRulesFile } from '../sampling/rules.js';
 
 export interface SamplingApiOptions {
-  /** A rules file in the X-Ray API's rule JSON. Default: X-Ray's Default rule alone. */
+  /** A rules file in the X-Ray API's rule JSON. Default: `rules`, else X-Ray's Default rule alone. */
   rulesFile?: string;
+  /** The rules to serve, when there is no `rulesFile`. */
+  rules?: SamplingRule[];
   /** Rules per `GetSamplingRules` page. Default 100. */
   pageSize?: number;
   /** Seconds a reservoir quota is valid for. Default 15 (targets are asked for every 10 s). */
@@ -94,7 +96,7 @@ export class LocalSamplingApi {
       this.rules = loadRulesFile(options.rulesFile);
       this.fileMtime = mtimeOf(options.rulesFile);
     } else {
-      this.rules = [{ ...DEFAULT_RULE }];
+      this.rules = options.rules?.map((r) => ({ ...r })) ?? [{ ...DEFAULT_RULE }];
     }
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res));
   }

@@ -11,8 +11,10 @@
  * - `abort()` ends everything in flight and refuses new calls (shutdown).
  * - Nothing rejects: every call resolves to a result that says what went wrong.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
+// Loaded on the first request, not with the package: an app that imports otel-xray first must
+// not find node:http loaded already (setup checks that the app's own modules load after it),
+// and a process that never asks for rules never loads it.
+import type * as http from 'node:http';
 import { withoutTracing } from '../suppress.js';
 import type { ParsedTargets, SamplingRule, SamplingStatisticsDocument } from './rules.js';
 import { parseSamplingRulesResponse, parseSamplingTargetsResponse } from './rules.js';
@@ -41,7 +43,7 @@ export class SamplingClient {
   private readonly controller = new AbortController();
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
-  private readonly transport: typeof http | typeof https;
+  private transport: Promise<Pick<typeof http, 'request'>> | undefined;
   private readonly base: URL;
 
   /** `endpoint`: a base URL such as `http://127.0.0.1:2000`. */
@@ -50,7 +52,6 @@ export class SamplingClient {
     options: ClientOptions = {},
   ) {
     this.base = new URL(endpoint);
-    this.transport = this.base.protocol === 'https:' ? https : http;
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
   }
@@ -112,9 +113,18 @@ export class SamplingClient {
   }
 
   /** POSTs a JSON body and parses the JSON answer. */
-  private post(path: string, body: unknown): Promise<CallResult<unknown>> {
+  private async post(path: string, body: unknown): Promise<CallResult<unknown>> {
     const signal = this.controller.signal;
-    if (signal.aborted) return Promise.resolve(fail('aborted', 'shut down'));
+    if (signal.aborted) return fail('aborted', 'shut down');
+    let transport: Pick<typeof http, 'request'>;
+    try {
+      this.transport ??=
+        this.base.protocol === 'https:' ? import('node:https') : import('node:http');
+      transport = await this.transport;
+    } catch (err) {
+      return fail('unreachable', `${path}: ${(err as Error).message}`);
+    }
+    if (signal.aborted) return fail('aborted', 'shut down');
     const payload = Buffer.from(JSON.stringify(body));
     const basePath = this.base.pathname === '/' ? '' : this.base.pathname;
     return new Promise((resolve) => {
@@ -139,7 +149,7 @@ export class SamplingClient {
       signal.addEventListener('abort', onAbort);
       try {
         req = withoutTracing(() =>
-          this.transport.request({
+          transport.request({
             protocol: this.base.protocol,
             hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
             port: this.base.port === '' ? undefined : Number(this.base.port),

@@ -5,6 +5,8 @@
  */
 import * as dgram from 'node:dgram';
 import { once } from 'node:events';
+import { LocalSamplingApi } from '../../src/cli/sampling-api.js';
+import type { SamplingApiOptions } from '../../src/cli/sampling-api.js';
 import type { ParsedDatagram } from './validate.js';
 import { assertValidDocument, parseDatagram, walk } from './validate.js';
 
@@ -32,16 +34,33 @@ export class TestDaemon {
     socket.on('message', (msg) => this.onMessage(msg));
   }
 
-  static async start(type: 'udp4' | 'udp6' = 'udp4'): Promise<TestDaemon> {
+  /** The sampling API on TCP at the same port, when started with `sampling`. */
+  samplingApi: LocalSamplingApi | undefined;
+
+  /**
+   * `sampling`: also answer the X-Ray sampling API on TCP at the same port, as
+   * the real daemon does, with these options (`true`: X-Ray's Default rule).
+   */
+  static async start(
+    type: 'udp4' | 'udp6' = 'udp4',
+    options: { sampling?: SamplingApiOptions | true } = {},
+  ): Promise<TestDaemon> {
     const socket = dgram.createSocket(type);
     const host = type === 'udp4' ? '127.0.0.1' : '::1';
     socket.bind(0, host);
     await once(socket, 'listening');
-    return new TestDaemon(
+    const daemon = new TestDaemon(
       socket,
       socket.address().port,
       type === 'udp4' ? `127.0.0.1:${socket.address().port}` : `[::1]:${socket.address().port}`,
     );
+    if (options.sampling !== undefined) {
+      daemon.samplingApi = await LocalSamplingApi.start(
+        { host, port: daemon.port },
+        options.sampling === true ? {} : options.sampling,
+      );
+    }
+    return daemon;
   }
 
   private onMessage(msg: Buffer): void {
@@ -115,5 +134,6 @@ export class TestDaemon {
 
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    await this.samplingApi?.close();
   }
 }

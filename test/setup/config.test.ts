@@ -4,7 +4,7 @@ import { parseResourceAttributes, resolveSetupConfig } from '../../src/register-
 import { presentAwsEnvironments } from '../../src/setup.js';
 
 describe('setupXRay configuration', () => {
-  it('defaults off AWS: batch processor, parentbased_always_on, http + aws-sdk, no Lambda', () => {
+  it("defaults off AWS: batch processor, X-Ray's sampling rules, http + aws-sdk, no Lambda", () => {
     const c = resolveSetupConfig({}, {});
     assert.equal(c.disabled, undefined, 'enabled');
     assert.equal(c.lambda, false, 'not Lambda');
@@ -13,12 +13,13 @@ describe('setupXRay configuration', () => {
       c.sampler,
       {
         kind: 'named',
-        name: 'parentbased_always_on',
-        root: 'always_on',
-        parentBased: true,
+        name: 'parentbased_xray',
+        root: 'xray',
+        parentBased: false,
         ratio: 1,
+        xray: {},
       },
-      'the OpenTelemetry default sampler',
+      'the X-Ray sampler (parent-based by itself), as the X-Ray SDK samples',
     );
     assert.ok(c.instrumentations.http !== false, 'http on');
     assert.deepEqual(
@@ -131,7 +132,7 @@ describe('setupXRay configuration', () => {
   it('bad values are warned about and replaced by defaults, never thrown', () => {
     const c = resolveSetupConfig(
       {
-        sampler: 'xray' as never,
+        sampler: 'x-ray' as never,
         spanProcessor: 'fast' as never,
         shutdownTimeoutMillis: -1,
         resourceDetectors: ['ec2', 'mars' as never],
@@ -140,7 +141,7 @@ describe('setupXRay configuration', () => {
     );
     assert.equal(
       c.sampler.kind === 'named' && c.sampler.name,
-      'parentbased_always_on',
+      'parentbased_xray',
       'unknown sampler: default',
     );
     assert.equal(c.spanProcessor, 'batch', 'unknown processor: default');
@@ -153,6 +154,48 @@ describe('setupXRay configuration', () => {
     );
     assert.equal(ratio.sampler.kind === 'named' && ratio.sampler.ratio, 1, 'ratio outside 0..1: 1');
     assert.match(ratio.warnings.join(), /OTEL_TRACES_SAMPLER_ARG=2/, 'the bad argument is named');
+  });
+
+  it("sampler 'xray': its options checked, no pollers in Lambda, OTEL_TRACES_SAMPLER names it", () => {
+    const fromEnv = resolveSetupConfig({}, { OTEL_TRACES_SAMPLER: 'XRay' });
+    assert.equal(fromEnv.sampler.kind === 'named' && fromEnv.sampler.root, 'xray');
+    const opts = resolveSetupConfig(
+      {
+        sampler: 'parentbased_xray',
+        sampling: {
+          endpoint: ' http://10.0.0.1:2000 ',
+          pollingInterval: 60,
+          localRules: { version: 2, default: { fixed_target: 1, rate: 0.1 } },
+        },
+      },
+      {},
+    );
+    assert.deepEqual(opts.sampler.kind === 'named' && opts.sampler.xray, {
+      endpoint: 'http://10.0.0.1:2000',
+      pollingInterval: 60,
+      localRules: { version: 2, default: { fixed_target: 1, rate: 0.1 } },
+    });
+    const bad = resolveSetupConfig(
+      { sampling: { endpoint: 3, pollingInterval: -1, localRules: 7, centralized: 'no' } as never },
+      {},
+    );
+    assert.deepEqual(bad.sampler.kind === 'named' && bad.sampler.xray, {}, 'bad values dropped');
+    assert.equal(bad.warnings.length, 4, bad.warnings.join(' | '));
+    const lambda = resolveSetupConfig(
+      { sampler: 'xray' },
+      { AWS_LAMBDA_FUNCTION_NAME: 'f', OTEL_TRACES_SAMPLER: 'always_on' },
+    );
+    assert.deepEqual(
+      lambda.sampler.kind === 'named' && lambda.sampler.xray,
+      { centralized: false },
+      'in Lambda: local rules only, no sockets',
+    );
+    const lambdaDefault = resolveSetupConfig({}, { AWS_LAMBDA_FUNCTION_NAME: 'f' });
+    assert.equal(
+      lambdaDefault.sampler.kind === 'named' && lambdaDefault.sampler.name,
+      'parentbased_always_on',
+      "in Lambda the function's trace header decides",
+    );
   });
 
   it('instrumentations: false, per-instrumentation settings, OTEL_NODE_DISABLED_INSTRUMENTATIONS', () => {

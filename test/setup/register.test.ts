@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { TestDaemon } from '../helpers/daemon.js';
+import { DEFAULT_RULE } from '../../src/sampling/rules.js';
 import type { Event } from './process.js';
 import { FIXTURES, REPO, requireBuild, startNode } from './process.js';
 
@@ -30,7 +31,11 @@ describe('otel-xray/register and setupXRay() (child processes)', function () {
 
   before(() => requireBuild());
   beforeEach(async () => {
-    daemon = await TestDaemon.start();
+    // As a real daemon: UDP, and the sampling API on TCP, with a rule that records every
+    // request (the tests below are about what is sent, not how much).
+    daemon = await TestDaemon.start('udp4', {
+      sampling: { rules: [{ ...DEFAULT_RULE, FixedRate: 1, ReservoirSize: 1000 }] },
+    });
   });
   afterEach(async () => {
     await daemon.close();
@@ -249,7 +254,10 @@ describe('otel-xray/register and setupXRay() (child processes)', function () {
     );
     const off = await app.waitFor('sampling');
     await app.exit;
-    const app2 = startNode(['--require', CJS_REGISTER, `${FIXTURES}app.cjs`, 'sampling'], env());
+    const app2 = startNode(
+      ['--require', CJS_REGISTER, `${FIXTURES}app.cjs`, 'sampling'],
+      env({ OTEL_TRACES_SAMPLER: 'parentbased_always_on' }),
+    );
     const on = await app2.waitFor('sampling');
     await app2.exit;
     type R = Record<string, { recording: boolean; traceId: string }>;
