@@ -130,5 +130,6 @@ export class Reporter {
 /**
  * Process-wide problems (setup, propagators, the Lambda span processor):
  * reported through one reporter, once per kind, then summarised.
+ * @internal
  */
 export const reporter = new Reporter();

@@ -33,6 +33,7 @@ export interface DropCounts {
   outsideInvocation: number;
 }
 
+/** @internal */
 export type DropReason = keyof DropCounts;
 
 /** What is reported for each reason (the kind may be refined by the caller). */
@@ -57,6 +58,7 @@ const REPORTS: Record<DropReason, { level: 'warn' | 'error' | 'debug'; message: 
   },
 };
 
+/** @internal */
 export function newDropCounts(): DropCounts {
   return {
     queueFull: 0,
@@ -69,6 +71,7 @@ export function newDropCounts(): DropCounts {
   };
 }
 
+/** @internal */
 export class SpanLedger {
   /** Spans passed to `export()`. */
   received = 0;

@@ -10,7 +10,10 @@ import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
 /** Where `@opentelemetry/api` 1.x keeps its globals (`diag` among them). */
 const API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
 
-/** True when the app (or anything before it) registered a diag logger. */
+/**
+ * True when the app (or anything before it) registered a diag logger.
+ * @internal
+ */
 export function hasDiagLogger(): boolean {
   const api = (globalThis as Record<symbol, { diag?: unknown } | undefined>)[API_GLOBAL];
   return api?.diag !== undefined;
@@ -20,6 +23,7 @@ export function hasDiagLogger(): boolean {
  * Installs a console diag logger at warn level when the app has none and
  * `OTEL_LOG_LEVEL` is unset, so that problems the user must act on are seen
  * (OpenTelemetry is silent without a logger). Returns true when it did.
+ * @internal
  */
 export function installWarnLogger(logLevel: string | undefined): boolean {
   if (logLevel !== undefined || hasDiagLogger()) return false;
@@ -32,6 +36,7 @@ export function installWarnLogger(logLevel: string | undefined): boolean {
 /**
  * An optional peer that could not be loaded: "X is not installed: what is
  * lost. Install it: npm install X", or why it failed to load.
+ * @internal
  */
 export function missingPeer(pkg: string, lost: string, loadError: string | undefined): string {
   if (loadError !== undefined) return `cannot load ${pkg} (${loadError}): ${lost}`;
@@ -52,6 +57,7 @@ const LOADED_BEFORE_OTEL_XRAY: readonly string[] = [
  * loaded after it: `node:http` / `node:https` (also loaded by the AWS SDK),
  * loaded before otel-xray itself, and the AWS SDK's CommonJS packages, loaded
  * before `setupXRay()` ran. `loaded` and `cached` are for tests.
+ * @internal
  */
 export function loadedTooEarly(
   loaded: readonly string[] = LOADED_BEFORE_OTEL_XRAY,
@@ -75,7 +81,10 @@ function requireCacheKeys(): string[] {
   }
 }
 
-/** The message for {@link loadedTooEarly}'s finding, with the fix. */
+/**
+ * The message for {@link loadedTooEarly}'s finding, with the fix.
+ * @internal
+ */
 export function lateSetupMessage(modules: readonly string[]): string {
   return (
     `setupXRay() ran after ${modules.join(' and ')} ${modules.length > 1 ? 'were' : 'was'} ` +
