@@ -63,20 +63,19 @@ function host(r: AttrReader, key: string): string | undefined {
 
 /**
  * `scheme://host[:port]path[?query]`, the port left out when it is the
- * scheme's default. `authority` is a host, or a `Host` header that carries
- * its own port (then `portNumber` is undefined).
+ * scheme's default, the scheme, path and query read here (marked used).
+ * `authority` is a host, or a `Host` header that carries its own port (then
+ * `portNumber` is undefined).
  */
-function assemble(
-  scheme: string,
-  authority: string,
-  portNumber: number | undefined,
-  path: string,
-  query: string | undefined,
-): string {
-  const s = scheme.toLowerCase();
+function assemble(r: AttrReader, authority: string, portNumber: number | undefined): string {
+  const s = scheme(r).toLowerCase();
   const defaultPort = (s === 'http' && portNumber === 80) || (s === 'https' && portNumber === 443);
   const portPart = portNumber === undefined || defaultPort ? '' : `:${portNumber}`;
-  const pathPart = path.startsWith('/') ? path : `/${path}`;
+  // `url.path` + `url.query`, else `http.target` (which carries its query); `/` when absent.
+  const path = r.str('url.path');
+  const query = path !== undefined ? r.str('url.query') : undefined;
+  const target = path ?? r.str('http.target') ?? '/';
+  const pathPart = target.startsWith('/') ? target : `/${target}`;
   const queryPart = query === undefined ? '' : query.startsWith('?') ? query : `?${query}`;
   return cap(`${s}://${authority}${portPart}${pathPart}${queryPart}`);
 }
@@ -98,13 +97,6 @@ function scheme(r: AttrReader): string {
   return 'http';
 }
 
-/** `[path, query]` from `url.path` + `url.query`, else `http.target` (which carries its query); `/` when absent. */
-function target(r: AttrReader): [string, string | undefined] {
-  const path = r.str('url.path');
-  if (path !== undefined) return [path, r.str('url.query')];
-  return [r.str('http.target') ?? '/', undefined];
-}
-
 /** The URL a server received, rebuilt from its parts when no full URL was recorded. */
 function serverUrl(r: AttrReader): string | undefined {
   const full = r.str('url.full') ?? r.str('http.url');
@@ -114,17 +106,13 @@ function serverUrl(r: AttrReader): string | undefined {
     r.use('server.address');
     const p = port(r, 'server.port');
     if (p !== undefined) r.use('server.port');
-    const sch = scheme(r);
-    const [path, query] = target(r);
-    return assemble(sch, urlHostPart(stable), p, path, query);
+    return assemble(r, urlHostPart(stable), p);
   }
   // Old conventions: `http.host` carries its port; the others do not.
   const hostHeader = host(r, 'http.host');
   if (hostHeader !== undefined) {
     r.use('http.host');
-    const sch = scheme(r);
-    const [path, query] = target(r);
-    return assemble(sch, hostHeader, undefined, path, query);
+    return assemble(r, hostHeader, undefined);
   }
   for (const key of SERVER_HOST_KEYS) {
     const name = host(r, key);
@@ -132,9 +120,7 @@ function serverUrl(r: AttrReader): string | undefined {
     r.use(key);
     const p = port(r, 'net.host.port');
     if (p !== undefined) r.use('net.host.port');
-    const sch = scheme(r);
-    const [path, query] = target(r);
-    return assemble(sch, urlHostPart(name), p, path, query);
+    return assemble(r, urlHostPart(name), p);
   }
   return undefined;
 }
@@ -185,9 +171,7 @@ function clientUrl(r: AttrReader, rebuild: boolean): string | undefined {
     }
   }
   if (authority === undefined) return undefined;
-  const sch = scheme(r);
-  const [path, query] = target(r);
-  return assemble(sch, authority, p, path, query);
+  return assemble(r, authority, p);
 }
 
 /**
