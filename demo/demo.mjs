@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { LocalDaemon } from '../dist/esm/cli/daemon.js';
 import { formatMs, renderTrace, wrapText } from '../dist/esm/cli/waterfall.js';
 import { startLocalAws } from './local-aws.mjs';
+import { runSampling } from './sampling.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const INVOCATIONS = 5;
@@ -181,6 +182,22 @@ say();
 para(
   'The waterfall shows it at a glance: in the slow trace, a DescribeTable (and a new connection) ' +
     `sits in front of every DynamoDB call; the fix makes a warm request ${(slow.warm / fixed.warm).toFixed(1)}× faster.`,
+  '   ',
+);
+say();
+
+say(bold("3. Sampling: X-Ray's rules decide what is recorded (and billed)"));
+const sampling = await runSampling(LocalDaemon);
+const perRule = [...sampling.byRule].map(([rule, n]) => `${rule} ${n}`).join(', ') || 'none';
+para(
+  `Off Lambda, otel-xray/register applies the sampling rules kept in X-Ray, fetched through the ` +
+    `daemon (here \`otel-xray daemon --sampling-rules ${sampling.rules}\`): health checks never, ` +
+    `orders 2 per second plus 10 % of the rest. A service "shop" took ` +
+    `${sampling.sent.health} GET /health and ${sampling.sent.orders} POST /orders in ` +
+    `${sampling.seconds.toFixed(1)} s; X-Ray would record ${[...sampling.byRule.values()].reduce((a, b) => a + b, 0)} ` +
+    `traces (by rule: ${perRule}) instead of ${sampling.sent.health + sampling.sent.orders}. ` +
+    `Each segment names its rule (aws.xray.rule_name), and the daemon's summary shows each rule's ` +
+    `requests (docs/sampling.md).`,
   '   ',
 );
 say();

@@ -19,7 +19,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { Endpoint } from '../daemon-address.js';
 import { formatEndpoint } from '../daemon-address.js';
 import type { SamplingRule } from '../sampling/rules.js';
@@ -78,7 +78,11 @@ export function loadRulesFile(path: string): SamplingRule[] {
   return parsed.rules;
 }
 
-export class LocalSamplingApi {
+/**
+ * Emits `rules` after each `GetSamplingRules` page it answered and `targets`
+ * (with the statistics documents) after each `SamplingTargets`.
+ */
+export class LocalSamplingApi extends EventEmitter {
   /** Per rule name, what the samplers reported. */
   readonly counts = new Map<string, RuleCounts>();
   private rules: SamplingRule[];
@@ -90,6 +94,7 @@ export class LocalSamplingApi {
     private readonly server: Server,
     private readonly options: SamplingApiOptions,
   ) {
+    super();
     this.now = options.now ?? Date.now;
     this.modifiedAt = this.now() / 1000;
     if (options.rulesFile !== undefined) {
@@ -197,8 +202,10 @@ export class LocalSamplingApi {
       }
       this.reloadIfChanged();
       const path = (req.url ?? '').split('?')[0];
-      if (path === '/GetSamplingRules') reply(res, 200, this.getSamplingRules(body));
-      else if (path === '/SamplingTargets') {
+      if (path === '/GetSamplingRules') {
+        reply(res, 200, this.getSamplingRules(body));
+        this.emit('rules');
+      } else if (path === '/SamplingTargets') {
         const answer = this.samplingTargets(body);
         reply(
           res,
@@ -207,6 +214,7 @@ export class LocalSamplingApi {
             ? { __type: 'InvalidRequestException', message: answer }
             : answer,
         );
+        if (typeof answer !== 'string') this.emit('targets', body);
       } else reply(res, 404, { message: `unknown path ${path}` });
     });
   }
