@@ -17,6 +17,7 @@ import { trace } from '@opentelemetry/api';
 /**
  * Time left to the runtime after the flush gives up, in ms: enough to post the
  * handler's result to the Lambda runtime API (a local call).
+ * @internal
  */
 export const INVOCATION_DEADLINE_MARGIN_MS = 50;
 
@@ -55,6 +56,7 @@ export function lambdaRequestHook(span: unknown, info: { context?: unknown } | u
 /**
  * The remaining time of the invocation whose span is active, in ms, or
  * `undefined` when none is known. Never throws.
+ * @internal
  */
 export function remainingInvocationMillis(): number | undefined {
   try {
@@ -72,6 +74,7 @@ export function remainingInvocationMillis(): number | undefined {
 /**
  * `timeoutMs`, lowered so that a flush inside an invocation gives up
  * {@link INVOCATION_DEADLINE_MARGIN_MS} before the function's timeout.
+ * @internal
  */
 export function capToInvocation(
   timeoutMs: number,

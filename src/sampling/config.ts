@@ -12,11 +12,14 @@
  */
 import { formatEndpoint, parseDaemonAddress } from '../daemon-address.js';
 
+/** @internal */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:2000';
+/** @internal */
 export const DEFAULT_POLLING_INTERVAL_S = 300;
-/** Rules polls faster than this are raised to it (the API is throttled per account). */
+/** Rules polls faster than this are raised to it (the API is throttled per account). @internal */
 export const MIN_POLLING_INTERVAL_S = 10;
 
+/** @internal */
 export interface SamplerEnv {
   OTEL_TRACES_SAMPLER_ARG?: string;
   AWS_XRAY_DAEMON_ADDRESS?: string;
@@ -25,6 +28,7 @@ export interface SamplerEnv {
   [key: string]: string | undefined;
 }
 
+/** @internal */
 export interface ResolvedSamplerConfig {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:2000`. */
   endpoint: string;
@@ -36,7 +40,7 @@ export interface ResolvedSamplerConfig {
 
 const blank = (v: string | undefined): v is undefined => v === undefined || v.trim() === '';
 
-/** Parses `endpoint=…,polling_interval=…` (unknown keys ignored). */
+/** Parses `endpoint=…,polling_interval=…` (unknown keys ignored). @internal */
 export function parseSamplerArg(arg: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of arg.split(',')) {
@@ -48,7 +52,7 @@ export function parseSamplerArg(arg: string): Record<string, string> {
   return out;
 }
 
-/** A base URL for the sampling API, or a reason it is not one. */
+/** A base URL for the sampling API, or a reason it is not one. @internal */
 export function normaliseEndpoint(value: string): string | { problem: string } {
   let url: URL;
   try {
@@ -66,6 +70,7 @@ export function normaliseEndpoint(value: string): string | { problem: string } {
 /**
  * Resolves the endpoint and rules polling interval. `pollingInterval` is in
  * seconds (the contrib sampler's unit).
+ * @internal
  */
 export function resolveSamplerConfig(
   options: { endpoint?: unknown; pollingInterval?: unknown },
@@ -132,6 +137,7 @@ export function resolveSamplerConfig(
 /**
  * `service.name` and `cloud.platform` from `OTEL_SERVICE_NAME` /
  * `OTEL_RESOURCE_ATTRIBUTES`, for a sampler built without a resource.
+ * @internal
  */
 export function resourceAttributesFromEnv(env: SamplerEnv): Record<string, string> {
   const out: Record<string, string> = {};

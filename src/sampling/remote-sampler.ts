@@ -74,7 +74,8 @@ export interface AWSXRayRemoteSamplerOptions {
   clock?: () => number;
   random?: () => number;
   timers?: SamplerTimers;
-  env?: SamplerEnv;
+  /** The environment read at construction (default `process.env`). */
+  env?: Record<string, string | undefined>;
 }
 
 /** How long fetched rules are trusted without a successful refresh. */
@@ -89,6 +90,7 @@ const UNPROCESSED_REFRESH_MS = 60_000;
 
 /** 24 hex characters, one per process (the API's ClientID). */
 let processClientId: string | undefined;
+/** @internal */
 export function samplingClientId(): string {
   processClientId ??= randomBytes(12).toString('hex');
   return processClientId;

@@ -32,7 +32,7 @@ export interface SamplingRule {
   Attributes: Record<string, string>;
 }
 
-/** One entry of a `SamplingTargets` response. Every field but `RuleName` is optional. */
+/** One entry of a `SamplingTargets` response. Every field but `RuleName` is optional. @internal */
 export interface SamplingTarget {
   RuleName: string;
   FixedRate?: number;
@@ -44,14 +44,14 @@ export interface SamplingTarget {
   Interval?: number;
 }
 
-/** A statistics document the service could not process. */
+/** A statistics document the service could not process. @internal */
 export interface UnprocessedStatistic {
   RuleName?: string;
   ErrorCode?: string;
   Message?: string;
 }
 
-/** What a client reports per rule to `POST /SamplingTargets`. */
+/** What a client reports per rule to `POST /SamplingTargets`. @internal */
 export interface SamplingStatisticsDocument {
   RuleName: string;
   /** 24 hex characters, stable for the process. */
@@ -65,6 +65,7 @@ export interface SamplingStatisticsDocument {
   BorrowCount: number;
 }
 
+/** @internal */
 export interface ParsedRules {
   rules: SamplingRule[];
   /** `GetSamplingRules` only: the token of the next page. */
@@ -78,6 +79,7 @@ export interface ParsedRules {
   ok: boolean;
 }
 
+/** @internal */
 export interface ParsedTargets {
   targets: SamplingTarget[];
   /** Epoch seconds of the last rule change in the account. */
@@ -87,7 +89,7 @@ export interface ParsedTargets {
   ok: boolean;
 }
 
-/** X-Ray's built-in catch-all: 1 request per second, then 5 %. */
+/** X-Ray's built-in catch-all: 1 request per second, then 5 %. @internal */
 export const DEFAULT_RULE: Readonly<SamplingRule> = Object.freeze({
   RuleName: 'Default',
   Priority: 10000,
@@ -103,7 +105,7 @@ export const DEFAULT_RULE: Readonly<SamplingRule> = Object.freeze({
   Attributes: Object.freeze({}) as Record<string, string>,
 });
 
-/** The name X-Ray reserves for the catch-all rule, evaluated last. */
+/** The name X-Ray reserves for the catch-all rule, evaluated last. @internal */
 export const DEFAULT_RULE_NAME = 'Default';
 
 const STRING_FIELDS = [
@@ -140,6 +142,7 @@ const describe = (v: unknown): string =>
  * missing `Version` means 1 (hand-written rules files often omit them); a
  * present field of the wrong type refuses the rule. `FixedRate` outside 0..1
  * is refused, as the API would.
+ * @internal
  */
 export function parseSamplingRule(obj: unknown): SamplingRule | string {
   if (!isObject(obj)) return `a rule must be an object, not ${describe(obj)}`;
@@ -233,6 +236,7 @@ function collectRules(entries: unknown[], out: ParsedRules, label: string): void
 /**
  * Validates a `POST /GetSamplingRules` response:
  * `{"SamplingRuleRecords":[{"SamplingRule":{...}}], "NextToken":"..."}`.
+ * @internal
  */
 export function parseSamplingRulesResponse(json: unknown): ParsedRules {
   const out: ParsedRules = { rules: [], problems: [], ok: true };
@@ -261,6 +265,7 @@ export function parseSamplingRulesResponse(json: unknown): ParsedRules {
  * people keep them in: a `GetSamplingRules` response
  * (`{"SamplingRuleRecords":[{"SamplingRule":{...}}]}`), `{"SamplingRules":[...]}`,
  * or a plain array of rules.
+ * @internal
  */
 export function parseSamplingRulesFile(json: unknown): ParsedRules {
   const out: ParsedRules = { rules: [], problems: [], ok: true };
@@ -283,6 +288,7 @@ export function parseSamplingRulesFile(json: unknown): ParsedRules {
  * Validates a `POST /SamplingTargets` response. A target field that is not a
  * finite number in range is dropped (the rule keeps its previous value); a
  * target without a `RuleName` is skipped.
+ * @internal
  */
 export function parseSamplingTargetsResponse(json: unknown): ParsedTargets {
   const out: ParsedTargets = { targets: [], unprocessed: [], problems: [], ok: true };
@@ -351,6 +357,7 @@ function parseTarget(obj: unknown): { target?: SamplingTarget; problem?: string 
 /**
  * Deep equality of two rules, `Attributes` included (same key set, same
  * values): an edited rule is a new rule.
+ * @internal
  */
 export function rulesEqual(a: SamplingRule, b: SamplingRule): boolean {
   if (
@@ -372,5 +379,3 @@ export function rulesEqual(a: SamplingRule, b: SamplingRule): boolean {
   }
   return true;
 }
-
-export { wildcardMatch } from './wildcard.js';

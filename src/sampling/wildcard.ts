@@ -8,7 +8,7 @@
  * nothing per call (no regular expressions, no lower-casing of the value).
  */
 
-/** A compiled pattern. `undefined` stands for an attribute the span does not have. */
+/** A compiled pattern. `undefined` stands for an attribute the span does not have. @internal */
 export type WildcardMatcher = (value: string | undefined) => boolean;
 
 const STAR = 42; // '*'
@@ -23,7 +23,7 @@ function fold(c: number): number {
 
 const matchAny: WildcardMatcher = () => true;
 
-/** Compiles `pattern` (see the module comment). */
+/** Compiles `pattern` (see the module comment). @internal */
 export function compileWildcard(pattern: string): WildcardMatcher {
   const n = pattern.length;
   const codes = new Uint16Array(n);
@@ -93,6 +93,7 @@ export function compileWildcard(pattern: string): WildcardMatcher {
 /**
  * Matches `value` against `pattern` once. Compiles the pattern on every call:
  * for repeated matching, keep the result of {@link compileWildcard}.
+ * @internal
  */
 export function wildcardMatch(pattern: string, value: string | undefined): boolean {
   try {

@@ -7,9 +7,9 @@ import {
   parseSamplingRulesResponse,
   parseSamplingTargetsResponse,
   rulesEqual,
-  wildcardMatch,
 } from '../../src/sampling/rules.js';
 import type { SamplingRule } from '../../src/sampling/rules.js';
+import { wildcardMatch } from '../../src/sampling/wildcard.js';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../data/sampling/${name}`, import.meta.url), 'utf8'));
