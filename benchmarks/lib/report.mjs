@@ -40,6 +40,21 @@ export function evaluateTargets(r) {
   const add = (group, target, measured, holds, note = '') =>
     rows.push({ group, target, measured, holds, note });
 
+  const sm = r.sampling?.benches;
+  if (sm) {
+    const ours = sm['sampling otel-xray'].p50;
+    const contrib = sm['sampling contrib'].p50;
+    const note = `otel-xray ${ns(ours)}, contrib ${ns(contrib)}, AlwaysOn ${ns(sm['sampling AlwaysOn'].p50)} (p50)`;
+    add('Sampling', 'shouldSample, 25 rules: ≤ 1 µs median', ns(ours), ours <= 1000, note);
+    add(
+      'Sampling',
+      'shouldSample, 25 rules: ≤ 0.5× @opentelemetry/sampler-aws-xray',
+      times(ours / contrib),
+      ours / contrib <= 0.5,
+      '',
+    );
+  }
+
   const p = r.pipeline;
   if (p) {
     const x10o = p.ratios['xray/otlp export 10'];
@@ -355,6 +370,31 @@ ${table(
 
 The contrib propagator is \`@opentelemetry/propagator-aws-xray\`, the contrib ID generator
 \`@opentelemetry/id-generator-aws-xray\` (which uses \`Math.random\`; otel-xray uses \`node:crypto\`).
+`;
+}
+
+function samplingSection(sm) {
+  const b = sm.benches;
+  const row = (label, name) => [
+    label,
+    ns(b[name].p50),
+    ns(b[name].p99),
+    times(b[name].p50 / b['sampling contrib'].p50),
+  ];
+  return `## Sampling: \`shouldSample\` for a root span, 25 rules
+
+A root SERVER span with HTTP attributes against 24 rules that do not match it and \`Default\`
+(every rule is tried), both X-Ray samplers holding the same rules from a loopback stand-in of the
+daemon's sampling API (benchmarks/sampling.mjs, mitata, one process).
+
+${table(
+  ['sampler', 'p50', 'p99', 'vs contrib (p50)'],
+  [
+    row('otel-xray `AWSXRayRemoteSampler`', 'sampling otel-xray'),
+    row('`@opentelemetry/sampler-aws-xray`', 'sampling contrib'),
+    row('SDK `AlwaysOnSampler` (floor)', 'sampling AlwaysOn'),
+  ],
+)}
 `;
 }
 
@@ -756,6 +796,7 @@ ${table(
 export function renderReport(r) {
   const sections = [header(r), targetsSection(r), floorsSection(r), findingsSection(r)];
   if (r.micro) sections.push(microSection(r.micro));
+  if (r.sampling) sections.push(samplingSection(r.sampling));
   if (r.pipeline)
     sections.push(pipelineSection(r.pipeline, { ...r.plan.pipeline, shapes: r.plan.shapes }));
   if (r.http) sections.push(httpSection(r.http, r.plan.http));
