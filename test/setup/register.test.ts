@@ -176,12 +176,18 @@ describe('otel-xray/register and setupXRay() (child processes)', function () {
 
   it('in Lambda: spans stream as they end, under the invocation, with the Lambda pieces', async () => {
     const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-0123456789abcdef01234567`;
+    // The daemon's sampling API is there, and the X-Ray sampler is asked for by name: still no
+    // poller and no socket in Lambda (the invocation's header decides).
+    let samplingRequests = 0;
+    const count = (): void => void samplingRequests++;
+    daemon.samplingApi?.on('rules', count).on('targets', count);
     const app = startNode(
       ['--require', CJS_REGISTER, `${FIXTURES}app.cjs`, 'lambda'],
       env({
         AWS_LAMBDA_FUNCTION_NAME: 'orders-fn',
         AWS_REGION: 'eu-west-1',
         _X_AMZN_TRACE_ID: `Root=${root};Parent=53995c3f42cd8ad8;Sampled=1`,
+        OTEL_TRACES_SAMPLER: 'xray',
       }),
     );
     const e = await app.waitFor('ended');
@@ -201,7 +207,9 @@ describe('otel-xray/register and setupXRay() (child processes)', function () {
     assert.equal(doc.parent_id, '53995c3f42cd8ad8', 'parented on the invocation');
     app.child.stdin?.end();
     const { code } = await app.exit;
+    daemon.samplingApi?.off('rules', count).off('targets', count);
     assert.equal(code, 0, `clean exit; stderr ${app.stderr()}`);
+    assert.equal(samplingRequests, 0, 'no sampling API request from Lambda');
   });
 
   it('setupXRay({ sdk: "@opentelemetry/sdk-trace" }): the SDK 3.x API (TracerProvider, options objects)', async () => {
