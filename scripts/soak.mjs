@@ -5,7 +5,7 @@
 //
 //   npm run test:soak            # 20 runs
 //   SOAK_RUNS=5 npm run test:soak
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 
 const runs = Number(process.env.SOAK_RUNS ?? 20);
@@ -16,8 +16,10 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const burners = Array.from({ length: cores }, () =>
   spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
 );
+let current;
 const stop = () => {
   for (const b of burners) b.kill('SIGKILL');
+  current?.kill('SIGTERM');
 };
 process.on('exit', stop);
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -31,10 +33,17 @@ console.log(`test:soak: ${runs} runs of \`npm run test:unit\`, ${cores} cores ke
 let passed = 0;
 for (let i = 1; i <= runs; i++) {
   const t0 = Date.now();
-  const r = spawnSync(npm, ['run', 'test:unit', '--silent'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
+  // Asynchronous, so that a signal to this script is handled between and during runs.
+  const r = await new Promise((resolve) => {
+    const child = spawn(npm, ['run', 'test:unit', '--silent'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    current = child;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
   const secs = ((Date.now() - t0) / 1000).toFixed(0);
   if (r.status !== 0) {
