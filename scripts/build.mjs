@@ -55,15 +55,15 @@ for (const [dir, type] of [
   writeFileSync(`${dir}/package.json`, JSON.stringify({ type }) + '\n');
 }
 
-// `import.meta.url` exists only in ES modules: the CommonJS build of src/base-url.ts
+// `import.meta.url` exists only in ES modules: the CommonJS build of src/shared/base-url.ts
 // (from which optional peers are resolved) uses the file's own path instead.
 writeFileSync(
-  'dist/cjs/base-url.js',
+  'dist/cjs/shared/base-url.js',
   '"use strict";\n// Written by scripts/build.mjs: the location of this module (CommonJS build).\n' +
     'Object.defineProperty(exports, "__esModule", { value: true });\nexports.base = __filename;\n',
 );
-if (readFileSync('dist/cjs/base-url.js', 'utf8').includes('import.meta')) {
-  throw new Error('dist/cjs/base-url.js still uses import.meta');
+if (readFileSync('dist/cjs/shared/base-url.js', 'utf8').includes('import.meta')) {
+  throw new Error('dist/cjs/shared/base-url.js still uses import.meta');
 }
 
 /** Every file under `dir`, relative to it, with `/` separators. */

@@ -9,24 +9,24 @@
  *
  * @packageDocumentation
  */
-export { AWSXRaySpanExporter } from './exporter.js';
-export type { ExporterStats, ExportResult } from './exporter.js';
-export type { DropCounts } from './exporter.js';
+export { AWSXRaySpanExporter } from './export/exporter.js';
+export type { ExporterStats, ExportResult } from './export/exporter.js';
+export type { DropCounts } from './export/exporter.js';
 export type { TransportStats } from './transport/udp.js';
-export type { AWSXRaySpanExporterOptions } from './options.js';
-export { AWSXRayLambdaSpanProcessor } from './processor.js';
+export type { AWSXRaySpanExporterOptions } from './export/options.js';
+export { AWSXRayLambdaSpanProcessor } from './export/processor.js';
 export {
   AWSXRayPropagator,
   isRootOnlyParent,
   isSamplingDeferred,
   isLambdaInvocationParent,
   getLineage,
-} from './propagator.js';
-export type { SpanContextWithTraceState } from './propagator.js';
-export { AWSXRayLambdaPropagator, getLambdaTraceHeader } from './lambda-propagator.js';
-export { lambdaRequestHook } from './lambda-deadline.js';
-export { AWSXRayIdGenerator } from './id-generator.js';
-export type { IdGenerator } from './id-generator.js';
+} from './propagation/propagator.js';
+export type { SpanContextWithTraceState } from './propagation/propagator.js';
+export { AWSXRayLambdaPropagator, getLambdaTraceHeader } from './propagation/lambda-propagator.js';
+export { lambdaRequestHook } from './export/lambda-deadline.js';
+export { AWSXRayIdGenerator } from './propagation/id-generator.js';
+export type { IdGenerator } from './propagation/id-generator.js';
 export { translateSpans, toSegmentDocuments } from './translate/index.js';
 export type { TranslationOptions, TranslationResult } from './translate/index.js';
 export type { TranslateOptions, TranslateStats } from './translate/segment.js';
@@ -40,8 +40,8 @@ export type {
   ResourceLike,
   InstrumentationScopeLike,
   JsonValue,
-} from './types.js';
-export { setupXRay, getXRaySetup } from './setup.js';
+} from './shared/types.js';
+export { setupXRay, getXRaySetup } from './setup/setup.js';
 export type {
   XRaySetup,
   FlushableTracerProvider,
@@ -53,10 +53,10 @@ export type {
   InstrumentationLike,
   InstrumentationSetting,
   ResourceDetectorName,
-} from './setup.js';
-export { traced } from './traced.js';
-export type { TracedOptions, TracedMethodDecorator } from './traced.js';
-export { captureAWSv3Client, type CaptureAWSv3ClientOptions } from './aws-v3.js';
+} from './setup/setup.js';
+export { traced } from './instrument/traced.js';
+export type { TracedOptions, TracedMethodDecorator } from './instrument/traced.js';
+export { captureAWSv3Client, type CaptureAWSv3ClientOptions } from './instrument/aws-v3.js';
 export { AWSXRayRemoteSampler, SAMPLING_RULE_ATTRIBUTE } from './sampling/remote-sampler.js';
 export type { AWSXRayRemoteSamplerOptions, SamplerTimers } from './sampling/remote-sampler.js';
 export type { SamplingRule } from './sampling/rules.js';

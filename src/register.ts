@@ -12,7 +12,7 @@
  * instrumentation loader hook, so that ES modules the app imports can be
  * instrumented.
  */
-import { setupXRay } from './setup.js';
+import { setupXRay } from './setup/setup.js';
 
 const setup = setupXRay();
 if (!setup.enabled && setup.reason !== undefined && !setup.reason.startsWith('OTEL_SDK_DISABLED')) {

@@ -8,9 +8,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { base } from '../base-url.js';
-import { parseDaemonAddress, formatEndpoint } from '../daemon-address.js';
-import { packageVersion } from '../register-peers.js';
+import { base } from '../shared/base-url.js';
+import { parseDaemonAddress, formatEndpoint } from '../transport/daemon-address.js';
+import { packageVersion } from '../setup/peers.js';
 import { LocalDaemon } from './daemon.js';
 
 const USAGE = `Usage: otel-xray daemon [options]

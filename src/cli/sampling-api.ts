@@ -20,8 +20,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { EventEmitter, once } from 'node:events';
-import type { Endpoint } from '../daemon-address.js';
-import { formatEndpoint } from '../daemon-address.js';
+import type { Endpoint } from '../transport/daemon-address.js';
+import { formatEndpoint } from '../transport/daemon-address.js';
 import type { SamplingRule } from '../sampling/rules.js';
 import { DEFAULT_RULE, parseSamplingRulesFile } from '../sampling/rules.js';
 

@@ -15,7 +15,7 @@
 // not find node:http loaded already (setup checks that the app's own modules load after it),
 // and a process that never asks for rules never loads it.
 import type * as http from 'node:http';
-import { withoutTracing } from '../suppress.js';
+import { withoutTracing } from '../shared/suppress.js';
 import type { ParsedTargets, SamplingRule, SamplingStatisticsDocument } from './rules.js';
 import { parseSamplingRulesResponse, parseSamplingTargetsResponse } from './rules.js';
 

@@ -10,7 +10,7 @@
  * > `http://127.0.0.1:2000` (the daemon's TCP proxy; `127.0.0.1`, not
  * `localhost`, which may resolve to `::1` first while the daemon binds IPv4).
  */
-import { formatEndpoint, parseDaemonAddress } from '../daemon-address.js';
+import { formatEndpoint, parseDaemonAddress } from '../transport/daemon-address.js';
 
 /** @internal */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:2000';

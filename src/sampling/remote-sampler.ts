@@ -32,8 +32,8 @@ import type {
   SamplingResult,
   SpanKind,
 } from '@opentelemetry/api';
-import { logger } from '../diag.js';
-import { isSamplingDeferred } from '../propagator.js';
+import { logger } from '../shared/diag.js';
+import { isSamplingDeferred } from '../propagation/propagator.js';
 import { NOT_SAMPLED, RuleApplier } from './applier.js';
 import type { SamplerEnv } from './config.js';
 import { resolveSamplerConfig, resourceAttributesFromEnv } from './config.js';

@@ -3,7 +3,7 @@
  * instrumentation-aws-sdk emits and the older names. docs/attribute-mapping.md
  * has the table.
  */
-import type { JsonValue } from '../types.js';
+import type { JsonValue } from '../shared/types.js';
 import type { AttrReader } from './attrs.js';
 import { stripCredentials } from './attrs.js';
 

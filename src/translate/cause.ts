@@ -22,7 +22,7 @@
  * - OTel exception events are independent of each other, so `cause` (the ID of the
  *   exception that caused this one) is never set.
  */
-import type { AttributeValue, ReadableSpanLike, TimedEventLike } from '../types.js';
+import type { AttributeValue, ReadableSpanLike, TimedEventLike } from '../shared/types.js';
 import { parseExceptionHeader, parseNodeStack } from './stack.js';
 import type { XRayStackFrame } from './stack.js';
 

@@ -3,7 +3,7 @@
  * follow the X-Ray segment document reference ("Segment documents" in the
  * X-Ray developer guide); only the fields otel-xray fills are listed.
  */
-import type { JsonValue } from '../types.js';
+import type { JsonValue } from '../shared/types.js';
 import type { XRayCause } from './cause.js';
 
 export interface XRayHttp {

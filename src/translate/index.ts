@@ -2,7 +2,7 @@
  * The pure translation: finished spans → X-Ray segment documents. Usable on
  * its own, without UDP (for example to write documents with `PutTraceSegments`).
  */
-import type { ReadableSpanLike, SpanContextLike } from '../types.js';
+import type { ReadableSpanLike, SpanContextLike } from '../shared/types.js';
 import type { XRayDocument } from './document.js';
 import type { EncodedDocument } from './pack.js';
 import { MAX_DATAGRAM_BYTES, packNodes } from './pack.js';

@@ -15,7 +15,7 @@
  * Every node ends up in exactly one document. A node too large to fit even
  * alone is shrunk (see {@link shrinkBody}) and marked, never dropped.
  */
-import type { JsonValue } from '../types.js';
+import type { JsonValue } from '../shared/types.js';
 import type { XRayBody } from './document.js';
 import { toXRayTraceId } from './ids.js';
 import type { SpanNode } from './segment.js';

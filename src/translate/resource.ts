@@ -7,7 +7,7 @@
  * and cached.
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { JsonValue, ResourceLike } from '../types.js';
+import type { JsonValue, ResourceLike } from '../shared/types.js';
 import { sanitizeAnnotationKey } from './names.js';
 import { cut, isAnnotationValue, toJsonValue } from './values.js';
 

@@ -4,8 +4,8 @@
  * environment, no I/O). docs/attribute-mapping.md is the specification.
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { ReadableSpanLike, SpanContextLike, HrTime, JsonValue } from '../types.js';
-import { isLambdaInvocationParent, isRootOnlyParent } from '../propagator.js';
+import type { ReadableSpanLike, SpanContextLike, HrTime, JsonValue } from '../shared/types.js';
+import { isLambdaInvocationParent, isRootOnlyParent } from '../propagation/propagator.js';
 import { AttrReader, urlHost } from './attrs.js';
 import { buildAws } from './aws.js';
 import { buildCause } from './cause.js';

@@ -4,7 +4,7 @@
  * and on cycles; attribute values are user data (and with SDK 3.x may be
  * nested objects or bytes), so every one goes through {@link toJsonValue}.
  */
-import type { JsonValue } from '../types.js';
+import type { JsonValue } from '../shared/types.js';
 
 const MAX_DEPTH = 8;
 

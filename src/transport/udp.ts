@@ -24,11 +24,11 @@
 import * as dgram from 'node:dgram';
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
-import type { Endpoint } from '../daemon-address.js';
-import { formatEndpoint } from '../daemon-address.js';
-import type { Reporter } from '../diag.js';
-import type { DropReason, SpanLedger } from '../ledger.js';
-import { withoutTracing } from '../suppress.js';
+import type { Endpoint } from './daemon-address.js';
+import { formatEndpoint } from './daemon-address.js';
+import type { Reporter } from '../shared/diag.js';
+import type { DropReason, SpanLedger } from '../export/ledger.js';
+import { withoutTracing } from '../shared/suppress.js';
 import type { EncodedDocument } from '../translate/pack.js';
 import { DAEMON_HEADER } from '../translate/pack.js';
 

@@ -1,5 +1,5 @@
 /**
- * captureAWSv3Client (src/aws-v3.ts) with the real AWS SDK v3.
+ * captureAWSv3Client (src/instrument/aws-v3.ts) with the real AWS SDK v3.
  *
  * This mocha process enables instrumentation-aws-sdk (test/helpers/aws.ts),
  * which wraps every client's send() and makes the helper step aside. So the

@@ -5,7 +5,7 @@
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { TranslationOptions } from '../../src/index.js';
-import type { ReadableSpanLike } from '../../src/types.js';
+import type { ReadableSpanLike } from '../../src/shared/types.js';
 import { makeSpan } from '../helpers/spans.js';
 
 const T = 1_764_000_000;

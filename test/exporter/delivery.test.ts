@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { SpanKind } from '@opentelemetry/api';
 import { AWSXRaySpanExporter } from '../../src/index.js';
-import type { ReadableSpanLike } from '../../src/types.js';
+import type { ReadableSpanLike } from '../../src/shared/types.js';
 import { assertDeliveredOrKernelDropped, udpReceiveBufferDrops } from '../helpers/kernel-drops.js';
 import { RemoteListener } from '../helpers/remote-listener.js';
 import { makeSpan } from '../helpers/spans.js';

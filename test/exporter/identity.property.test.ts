@@ -23,7 +23,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import fc from 'fast-check';
 import { AWSXRaySpanExporter } from '../../src/index.js';
 import type { ExporterStats } from '../../src/index.js';
-import type { ReadableSpanLike } from '../../src/types.js';
+import type { ReadableSpanLike } from '../../src/shared/types.js';
 import { TestDaemon } from '../helpers/daemon.js';
 import { makeSpan, spanId } from '../helpers/spans.js';
 

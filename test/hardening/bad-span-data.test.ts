@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { SpanKind } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { toSegmentDocuments, translateSpans } from '../../src/index.js';
-import type { ReadableSpanLike } from '../../src/types.js';
+import type { ReadableSpanLike } from '../../src/shared/types.js';
 import { makeSpan, spanId } from '../helpers/spans.js';
 import { assertValidDocument, walk } from '../helpers/validate.js';
 

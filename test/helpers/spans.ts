@@ -11,7 +11,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import type { ReadableSpanLike, TimedEventLike, LinkLike } from '../../src/types.js';
+import type { ReadableSpanLike, TimedEventLike, LinkLike } from '../../src/shared/types.js';
 import type { AWSXRaySpanExporter } from '../../src/index.js';
 
 export const TRACE_ID = '5759e988bd862e3fe1be46a994272793';

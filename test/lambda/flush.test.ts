@@ -10,14 +10,14 @@
 import * as assert from 'node:assert/strict';
 import { context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { AWSXRaySpanExporter } from '../../src/exporter.js';
+import { AWSXRaySpanExporter } from '../../src/export/exporter.js';
 import {
   capToInvocation,
   INVOCATION_DEADLINE_MARGIN_MS,
   lambdaRequestHook,
   remainingInvocationMillis,
-} from '../../src/lambda-deadline.js';
-import { resolveExporterConfig } from '../../src/options.js';
+} from '../../src/export/lambda-deadline.js';
+import { resolveExporterConfig } from '../../src/export/options.js';
 import { TestDaemon } from '../helpers/daemon.js';
 import { captureDiag } from '../helpers/diag.js';
 

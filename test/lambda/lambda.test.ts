@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { TestDaemon } from '../helpers/daemon.js';
 import type { ReceivedSpan } from '../helpers/daemon.js';
 import { assertValidDocument } from '../helpers/validate.js';
-import type { ExporterStats } from '../../src/exporter.js';
+import type { ExporterStats } from '../../src/export/exporter.js';
 
 const require = createRequire(import.meta.url);
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomFillSync } from 'node:crypto';
 import { isValidSpanId, isValidTraceId } from '@opentelemetry/api';
-import { AWSXRayIdGenerator } from '../../src/id-generator.js';
-import type { IdGenerator } from '../../src/id-generator.js';
-import { parseTraceHeader } from '../../src/propagator.js';
+import { AWSXRayIdGenerator } from '../../src/propagation/id-generator.js';
+import type { IdGenerator } from '../../src/propagation/id-generator.js';
+import { parseTraceHeader } from '../../src/propagation/propagator.js';
 
 const N = 100_000;
 

@@ -21,7 +21,7 @@ import {
   getLineage,
   isRootOnlyParent,
   isSamplingDeferred,
-} from '../../src/propagator.js';
+} from '../../src/propagation/propagator.js';
 
 const require = createRequire(import.meta.url);
 

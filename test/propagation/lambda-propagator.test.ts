@@ -12,7 +12,7 @@ import {
   AWSXRAY_TRACE_ID_ENV_VAR,
   AWSXRayLambdaPropagator,
   getLambdaTraceHeader,
-} from '../../src/lambda-propagator.js';
+} from '../../src/propagation/lambda-propagator.js';
 import {
   AWSXRayPropagator,
   getLineage,
@@ -20,7 +20,7 @@ import {
   isLambdaInvocationParent,
   isRootOnlyParent,
   isSamplingDeferred,
-} from '../../src/propagator.js';
+} from '../../src/propagation/propagator.js';
 
 const ENV = AWSXRAY_TRACE_ID_ENV_VAR;
 

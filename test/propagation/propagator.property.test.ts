@@ -18,7 +18,7 @@ import {
   isSamplingDeferred,
   MAX_HEADER_LENGTH,
   parseTraceHeader,
-} from '../../src/propagator.js';
+} from '../../src/propagation/propagator.js';
 
 const propagator = new AWSXRayPropagator();
 const INPUT = ROOT_CONTEXT.setValue(createContextKey('property input'), true);

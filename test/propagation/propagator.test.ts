@@ -29,7 +29,7 @@ import {
   MAX_LINEAGE_LENGTH,
   parseTraceHeader,
   rootOnlySpanId,
-} from '../../src/propagator.js';
+} from '../../src/propagation/propagator.js';
 
 const propagator = new AWSXRayPropagator();
 

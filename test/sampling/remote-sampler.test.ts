@@ -9,7 +9,7 @@ import {
   TraceFlags,
 } from '@opentelemetry/api';
 import type { Attributes, Context } from '@opentelemetry/api';
-import { AWSXRayPropagator } from '../../src/propagator.js';
+import { AWSXRayPropagator } from '../../src/propagation/propagator.js';
 import { AWSXRayRemoteSampler } from '../../src/sampling/remote-sampler.js';
 import type { AWSXRayRemoteSamplerOptions } from '../../src/sampling/remote-sampler.js';
 import type { SamplingStatisticsDocument } from '../../src/sampling/rules.js';

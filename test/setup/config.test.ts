@@ -1,7 +1,7 @@
 /** `setupXRay()` configuration: options > environment > defaults (a pure function). */
 import assert from 'node:assert/strict';
-import { parseResourceAttributes, resolveSetupConfig } from '../../src/register-config.js';
-import { presentAwsEnvironments } from '../../src/setup.js';
+import { parseResourceAttributes, resolveSetupConfig } from '../../src/setup/config.js';
+import { presentAwsEnvironments } from '../../src/setup/setup.js';
 
 describe('setupXRay configuration', () => {
   it("defaults off AWS: batch processor, X-Ray's sampling rules, http + aws-sdk, no Lambda", () => {

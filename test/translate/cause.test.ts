@@ -19,7 +19,7 @@ import {
   buildCause,
 } from '../../src/translate/cause.js';
 import type { XRayCause } from '../../src/translate/cause.js';
-import type { ReadableSpanLike } from '../../src/types.js';
+import type { ReadableSpanLike } from '../../src/shared/types.js';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const HEX_16 = /^[0-9a-f]{16}$/;

@@ -20,7 +20,7 @@ import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { SpanKind } from '@opentelemetry/api';
 import type { TranslationOptions, XRayDocument } from '../../src/index.js';
 import { toSegmentDocuments } from '../../src/index.js';
-import type { ReadableSpanLike } from '../../src/types.js';
+import type { ReadableSpanLike } from '../../src/shared/types.js';
 import type { SpanSpec } from '../helpers/spans.js';
 import { makeSpan, spanId } from '../helpers/spans.js';
 import { assertValidDocument } from '../helpers/validate.js';

@@ -9,7 +9,7 @@ import { DAEMON_HEADER_BYTES, serializeBody, shrinkBody } from '../../src/transl
 const ENVELOPE =
   ',"type":"subsegment","trace_id":"1-5759e988-bd862e3fe1be46a994272793","parent_id":"0000000000000001"'
     .length;
-import type { ReadableSpanLike } from '../../src/types.js';
+import type { ReadableSpanLike } from '../../src/shared/types.js';
 import { makeSpan, spanId } from '../helpers/spans.js';
 import { assertValidDocument, walk } from '../helpers/validate.js';
 

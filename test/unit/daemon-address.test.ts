@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { parseDaemonAddress } from '../../src/daemon-address.js';
-import { resolveExporterConfig } from '../../src/options.js';
+import { parseDaemonAddress } from '../../src/transport/daemon-address.js';
+import { resolveExporterConfig } from '../../src/export/options.js';
 
 describe('AWS_XRAY_DAEMON_ADDRESS parsing', () => {
   const ok: Array<[string | undefined, string, number, string, number]> = [

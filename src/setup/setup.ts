@@ -4,9 +4,9 @@
  * right span processor, the AWS resource detectors, a context manager, the
  * propagators and the HTTP / AWS SDK / Lambda instrumentations — from
  * whatever of the OpenTelemetry SDK is installed (optional peers, loaded
- * lazily by ./register-peers.ts). `otel-xray/register` calls it at startup.
+ * lazily by ./peers.ts). `otel-xray/register` calls it at startup.
  *
- * Rules: options > environment > defaults (./register-config.ts); never
+ * Rules: options > environment > defaults (./config.ts); never
  * throws into the app; problems go to `diag` once; a second call returns the
  * first setup (one per process, whichever build of otel-xray made it).
  */
@@ -30,37 +30,30 @@ import type {
   TracerProvider,
 } from '@opentelemetry/api';
 // First of otel-xray's own modules: it notes the built-in modules loaded before otel-xray.
+import { installWarnLogger, lateSetupMessage, loadedTooEarly, missingPeer } from './checks.js';
+import { logger, Reporter } from '../shared/diag.js';
+import { AWSXRaySpanExporter } from '../export/exporter.js';
+import { AWSXRayLambdaSpanProcessor } from '../export/processor.js';
+import { AWSXRayIdGenerator } from '../propagation/id-generator.js';
+import { AWSXRayRemoteSampler } from '../sampling/remote-sampler.js';
+import { lambdaRequestHook } from '../export/lambda-deadline.js';
+import { AWSXRayLambdaPropagator } from '../propagation/lambda-propagator.js';
 import {
-  installWarnLogger,
-  lateSetupMessage,
-  loadedTooEarly,
-  missingPeer,
-} from './setup-checks.js';
-import { logger, Reporter } from './diag.js';
-import { AWSXRaySpanExporter } from './exporter.js';
-import { AWSXRayLambdaSpanProcessor } from './processor.js';
-import { AWSXRayIdGenerator } from './id-generator.js';
-import { AWSXRayRemoteSampler } from './sampling/remote-sampler.js';
-import { lambdaRequestHook } from './lambda-deadline.js';
-import { AWSXRayLambdaPropagator } from './lambda-propagator.js';
-import { AWSXRayPropagator, isInLambdaInvocationTrace, isSamplingDeferred } from './propagator.js';
+  AWSXRayPropagator,
+  isInLambdaInvocationTrace,
+  isSamplingDeferred,
+} from '../propagation/propagator.js';
 import type {
   InstrumentationLike,
   ResourceDetectorName,
   SamplerLike,
   SetupConfig,
   SetupOptions,
-} from './register-config.js';
-import { resolveSetupConfig } from './register-config.js';
-import {
-  loadErrors,
-  loadPeer,
-  majorVersion,
-  packageVersion,
-  resolvePeer,
-} from './register-peers.js';
-import { installShutdownHooks } from './register-shutdown.js';
-import { base } from './base-url.js';
+} from './config.js';
+import { resolveSetupConfig } from './config.js';
+import { loadErrors, loadPeer, majorVersion, packageVersion, resolvePeer } from './peers.js';
+import { installShutdownHooks } from './shutdown.js';
+import { base } from '../shared/base-url.js';
 
 export type {
   BatchOptions,
@@ -71,7 +64,7 @@ export type {
   SamplerName,
   SetupOptions,
   XRaySamplingOptions,
-} from './register-config.js';
+} from './config.js';
 
 /** A tracer provider that can be flushed and shut down (SDK 2.x and 3.x). */
 export type FlushableTracerProvider = TracerProvider & {

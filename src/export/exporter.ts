@@ -2,22 +2,22 @@
  * `AWSXRaySpanExporter`: an OpenTelemetry `SpanExporter` that sends finished
  * spans to the X-Ray daemon as segment documents over UDP.
  */
-import type { Reporter as ReporterType } from './diag.js';
-import { Reporter } from './diag.js';
-import { formatEndpoint } from './daemon-address.js';
+import type { Reporter as ReporterType } from '../shared/diag.js';
+import { Reporter } from '../shared/diag.js';
+import { formatEndpoint } from '../transport/daemon-address.js';
 import { capToInvocation } from './lambda-deadline.js';
-import { isInLambdaInvocationTrace } from './propagator.js';
+import { isInLambdaInvocationTrace } from '../propagation/propagator.js';
 import type { DropCounts } from './ledger.js';
 import { SpanLedger } from './ledger.js';
 import type { AWSXRaySpanExporterOptions, ExporterConfig } from './options.js';
 import { resolveExporterConfig } from './options.js';
-import { traceIdEpochSeconds } from './translate/ids.js';
-import { translateSpans } from './translate/index.js';
-import type { TranslationOptions } from './translate/index.js';
-import type { TranslateStats } from './translate/segment.js';
-import type { SendOutcome, TransportStats } from './transport/udp.js';
-import { UdpTransport } from './transport/udp.js';
-import type { ReadableSpanLike, SpanContextLike } from './types.js';
+import { traceIdEpochSeconds } from '../translate/ids.js';
+import { translateSpans } from '../translate/index.js';
+import type { TranslationOptions } from '../translate/index.js';
+import type { TranslateStats } from '../translate/segment.js';
+import type { SendOutcome, TransportStats } from '../transport/udp.js';
+import { UdpTransport } from '../transport/udp.js';
+import type { ReadableSpanLike, SpanContextLike } from '../shared/types.js';
 
 export type { DropCounts } from './ledger.js';
 
@@ -259,7 +259,7 @@ export class AWSXRaySpanExporter {
   /** Resolves when every datagram handed to the exporter so far has been sent (bounded). */
   async forceFlush(): Promise<void> {
     try {
-      // Inside a Lambda invocation, never past its deadline (lambda-deadline.ts).
+      // Inside a Lambda invocation, never past its deadline (./lambda-deadline.ts).
       const timeoutMs = capToInvocation(this.config.flushTimeoutMillis);
       await this.translated();
       const drained = await this.transport.flush(timeoutMs);

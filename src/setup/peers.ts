@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { base } from './base-url.js';
+import { base } from '../shared/base-url.js';
 
 export interface Peer<T> {
   name: string;
@@ -85,7 +85,7 @@ export function loadPeer<T>(name: string): Peer<T> | undefined {
 /**
  * The version of package `name` whose entry file is `entry`: the nearest
  * package.json above it with that name. Packages with an `exports` map that
- * hides `./package.json` (SDK 3.x) are read this way too.
+ * hides `../package.json` (SDK 3.x) are read this way too.
  */
 export function packageVersion(name: string, entry: string): string | undefined {
   let dir = dirname(entry);

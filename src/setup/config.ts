@@ -5,8 +5,8 @@
  * caller), never exceptions.
  */
 import type { Attributes, AttributeValue, TextMapPropagator } from '@opentelemetry/api';
-import type { AWSXRaySpanExporterOptions } from './options.js';
-import type { Env } from './options.js';
+import type { AWSXRaySpanExporterOptions } from '../export/options.js';
+import type { Env } from '../export/options.js';
 
 /** Sampler names of `OTEL_TRACES_SAMPLER` that `setupXRay` understands. */
 export type SamplerName =

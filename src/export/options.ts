@@ -2,9 +2,9 @@
  * Exporter configuration: options > environment > defaults, resolved once at
  * construction by a pure function. Blank environment values count as unset.
  */
-import type { DaemonAddress } from './daemon-address.js';
-import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from './daemon-address.js';
-import { MAX_DATAGRAM_BYTES, MIN_DATAGRAM_BYTES } from './translate/pack.js';
+import type { DaemonAddress } from '../transport/daemon-address.js';
+import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from '../transport/daemon-address.js';
+import { MAX_DATAGRAM_BYTES, MIN_DATAGRAM_BYTES } from '../translate/pack.js';
 
 export interface AWSXRaySpanExporterOptions {
   /**

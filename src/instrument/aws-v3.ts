@@ -49,8 +49,8 @@
  */
 import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Attributes, Span, TracerProvider } from '@opentelemetry/api';
-import { reporter } from './diag.js';
-import { isTracingSuppressed } from './suppress.js';
+import { reporter } from '../shared/diag.js';
+import { isTracingSuppressed } from '../shared/suppress.js';
 
 export interface CaptureAWSv3ClientOptions {
   /**

@@ -22,10 +22,10 @@
 import type { Context } from '@opentelemetry/api';
 import { context } from '@opentelemetry/api';
 import type { AWSXRaySpanExporter } from './exporter.js';
-import { reporter } from './diag.js';
-import { isLambdaInvocationParent } from './propagator.js';
-import { suppressTracing } from './suppress.js';
-import type { ReadableSpanLike } from './types.js';
+import { reporter } from '../shared/diag.js';
+import { isLambdaInvocationParent } from '../propagation/propagator.js';
+import { suppressTracing } from '../shared/suppress.js';
+import type { ReadableSpanLike } from '../shared/types.js';
 
 const SAMPLED = 1;
 

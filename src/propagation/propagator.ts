@@ -59,8 +59,8 @@ import type {
   TextMapSetter,
   TraceState,
 } from '@opentelemetry/api';
-import { reporter } from './diag.js';
-import { isTracingSuppressed } from './suppress.js';
+import { reporter } from '../shared/diag.js';
+import { isTracingSuppressed } from '../shared/suppress.js';
 
 /**
  * The header name, lower-case as Node's `IncomingMessage.headers` spells it.

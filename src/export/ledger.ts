@@ -8,8 +8,8 @@
  * (`waiting`: not translated yet; `queued`: in a datagram waiting to be sent
  * or in flight).
  */
-import type { Reporter } from './diag.js';
-import { logger } from './diag.js';
+import type { Reporter } from '../shared/diag.js';
+import { logger } from '../shared/diag.js';
 
 /** Why spans were not sent. Every counter is in spans. */
 export interface DropCounts {

@@ -1,6 +1,6 @@
 /**
  * This module's own location, from which optional peer dependencies are
- * resolved (see ./register-peers.ts). `import.meta.url` exists only in ES
+ * resolved (see ../setup/peers.ts). `import.meta.url` exists only in ES
  * modules: the CommonJS build of this file is replaced by `scripts/build.mjs`
  * with `exports.base = __filename;`.
  */
