@@ -15,14 +15,14 @@ export type { DropCounts } from './export/exporter.js';
 export type { TransportStats } from './transport/udp.js';
 export type { AWSXRaySpanExporterOptions } from './export/options.js';
 export { AWSXRayLambdaSpanProcessor } from './export/processor.js';
+export { AWSXRayPropagator } from './propagation/propagator.js';
 export {
-  AWSXRayPropagator,
   isRootOnlyParent,
   isSamplingDeferred,
   isLambdaInvocationParent,
   getLineage,
-} from './propagation/propagator.js';
-export type { SpanContextWithTraceState } from './propagation/propagator.js';
+} from './protocol/trace-header.js';
+export type { SpanContextWithTraceState } from './protocol/trace-header.js';
 export { AWSXRayLambdaPropagator, getLambdaTraceHeader } from './propagation/lambda-propagator.js';
 export { lambdaRequestHook } from './export/lambda-deadline.js';
 export { AWSXRayIdGenerator } from './propagation/id-generator.js';

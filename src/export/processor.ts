@@ -23,7 +23,7 @@ import type { Context } from '@opentelemetry/api';
 import { context } from '@opentelemetry/api';
 import type { AWSXRaySpanExporter } from './exporter.js';
 import { reporter } from '../shared/diag.js';
-import { isLambdaInvocationParent } from '../propagation/propagator.js';
+import { isLambdaInvocationParent } from '../protocol/trace-header.js';
 import { suppressTracing } from '../shared/suppress.js';
 import type { ReadableSpanLike } from '../shared/types.js';
 

@@ -33,7 +33,8 @@
  * never reads the InvokeStore, and rejects the Root-only header of pass-through mode.
  */
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-import { AWSXRayPropagator, contextWithTraceHeader, parseTraceHeader } from './propagator.js';
+import { AWSXRayPropagator, contextWithTraceHeader } from './propagator.js';
+import { parseTraceHeader } from '../protocol/trace-header.js';
 
 /**
  * Environment variable in which the Lambda runtime publishes the invocation's header.

@@ -33,7 +33,7 @@ import type {
   SpanKind,
 } from '@opentelemetry/api';
 import { logger } from '../shared/diag.js';
-import { isSamplingDeferred } from '../propagation/propagator.js';
+import { isSamplingDeferred } from '../protocol/trace-header.js';
 import { NOT_SAMPLED, RuleApplier } from './applier.js';
 import type { SamplerEnv } from './config.js';
 import { resolveSamplerConfig, resourceAttributesFromEnv } from './config.js';

@@ -38,11 +38,8 @@ import { AWSXRayIdGenerator } from '../propagation/id-generator.js';
 import { AWSXRayRemoteSampler } from '../sampling/remote-sampler.js';
 import { lambdaRequestHook } from '../export/lambda-deadline.js';
 import { AWSXRayLambdaPropagator } from '../propagation/lambda-propagator.js';
-import {
-  AWSXRayPropagator,
-  isInLambdaInvocationTrace,
-  isSamplingDeferred,
-} from '../propagation/propagator.js';
+import { AWSXRayPropagator } from '../propagation/propagator.js';
+import { isInLambdaInvocationTrace, isSamplingDeferred } from '../protocol/trace-header.js';
 import type {
   InstrumentationLike,
   ResourceDetectorName,

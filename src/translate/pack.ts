@@ -17,7 +17,7 @@
  */
 import type { JsonValue } from '../shared/types.js';
 import type { XRayBody } from './document.js';
-import { toXRayTraceId } from './ids.js';
+import { toXRayTraceId } from '../protocol/trace-header.js';
 import type { SpanNode } from './segment.js';
 
 /**

@@ -5,13 +5,18 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpanLike, SpanContextLike, HrTime, JsonValue } from '../shared/types.js';
-import { isLambdaInvocationParent, isRootOnlyParent } from '../propagation/propagator.js';
+import {
+  isLambdaInvocationParent,
+  isRootOnlyParent,
+  isValidSpanId,
+  isValidTraceId,
+  toXRayTraceId,
+} from '../protocol/trace-header.js';
 import { AttrReader, urlHost } from './attrs.js';
 import { buildAws } from './aws.js';
 import { buildCause } from './cause.js';
 import type { XRayBody, XRayLink } from './document.js';
 import { buildHttp, HTTP_CLIENT, HTTP_OTHER, HTTP_SERVER } from './http.js';
-import { isValidSpanId, isValidTraceId, toXRayTraceId } from './ids.js';
 import { sanitizeAnnotationKey, sanitizeName } from './names.js';
 import type { ResourceInfo } from './resource.js';
 import { MAX_ANNOTATION_STRING, resourceInfo } from './resource.js';

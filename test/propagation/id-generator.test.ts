@@ -3,7 +3,7 @@ import { randomFillSync } from 'node:crypto';
 import { isValidSpanId, isValidTraceId } from '@opentelemetry/api';
 import { AWSXRayIdGenerator } from '../../src/propagation/id-generator.js';
 import type { IdGenerator } from '../../src/propagation/id-generator.js';
-import { parseTraceHeader } from '../../src/propagation/propagator.js';
+import { parseTraceHeader } from '../../src/protocol/trace-header.js';
 
 const N = 100_000;
 

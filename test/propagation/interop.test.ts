@@ -16,12 +16,12 @@ import type { Context, SpanContext, TextMapPropagator } from '@opentelemetry/api
 import { suppressTracing } from '@opentelemetry/core';
 import { AWSXRayPropagator as ContribPropagator } from '@opentelemetry/propagator-aws-xray';
 import fc from 'fast-check';
+import { AWSXRayPropagator } from '../../src/propagation/propagator.js';
 import {
-  AWSXRayPropagator,
   getLineage,
   isRootOnlyParent,
   isSamplingDeferred,
-} from '../../src/propagation/propagator.js';
+} from '../../src/protocol/trace-header.js';
 
 const require = createRequire(import.meta.url);
 

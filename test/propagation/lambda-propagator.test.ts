@@ -13,14 +13,14 @@ import {
   AWSXRayLambdaPropagator,
   getLambdaTraceHeader,
 } from '../../src/propagation/lambda-propagator.js';
+import { AWSXRayPropagator } from '../../src/propagation/propagator.js';
 import {
-  AWSXRayPropagator,
   getLineage,
   isInLambdaInvocationTrace,
   isLambdaInvocationParent,
   isRootOnlyParent,
   isSamplingDeferred,
-} from '../../src/propagation/propagator.js';
+} from '../../src/protocol/trace-header.js';
 
 const ENV = AWSXRAY_TRACE_ID_ENV_VAR;
 

@@ -10,15 +10,15 @@ import {
 } from '@opentelemetry/api';
 import type { Context, SpanContext } from '@opentelemetry/api';
 import fc from 'fast-check';
+import { AWSXRayPropagator } from '../../src/propagation/propagator.js';
 import {
   AWSXRAY_TRACE_ID_HEADER,
-  AWSXRayPropagator,
   getLineage,
   isRootOnlyParent,
   isSamplingDeferred,
   MAX_HEADER_LENGTH,
   parseTraceHeader,
-} from '../../src/propagation/propagator.js';
+} from '../../src/protocol/trace-header.js';
 
 const propagator = new AWSXRayPropagator();
 const INPUT = ROOT_CONTEXT.setValue(createContextKey('property input'), true);

@@ -18,9 +18,9 @@ import {
   SamplingDecision,
 } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
+import { AWSXRayPropagator } from '../../src/propagation/propagator.js';
 import {
   AWSXRAY_TRACE_ID_HEADER,
-  AWSXRayPropagator,
   getLineage,
   isLambdaInvocationParent,
   isRootOnlyParent,
@@ -29,7 +29,7 @@ import {
   MAX_LINEAGE_LENGTH,
   parseTraceHeader,
   rootOnlySpanId,
-} from '../../src/propagation/propagator.js';
+} from '../../src/protocol/trace-header.js';
 
 const propagator = new AWSXRayPropagator();
 
