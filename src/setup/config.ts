@@ -7,6 +7,7 @@
 import type { Attributes, AttributeValue, TextMapPropagator } from '@opentelemetry/api';
 import type { AWSXRaySpanExporterOptions } from '../export/options.js';
 import type { Env } from '../export/options.js';
+import { parseDaemonAddress } from '../transport/daemon-address.js';
 
 /** Sampler names of `OTEL_TRACES_SAMPLER` that `setupXRay` understands. */
 export type SamplerName =
@@ -176,6 +177,17 @@ export interface SetupConfig {
   shutdownTimeoutMillis: number;
   /** `OTEL_LOG_LEVEL`, lower-cased, when set. */
   logLevel: string | undefined;
+  /** The exporter's options: `options.exporter` with `options.daemonAddress` over it. */
+  exporter: AWSXRaySpanExporterOptions;
+  /** The valid `BatchSpanProcessor` options (the SDK's defaults apply to the rest). */
+  batch: BatchOptions;
+  /** The app's propagator, or undefined for the default. */
+  propagator: TextMapPropagator | undefined;
+  /** The valid `extraInstrumentations`. */
+  extraInstrumentations: InstrumentationLike[];
+  /** `options.esmHook`; undefined: decided by the build (true for the ES module build). */
+  esmHook: boolean | undefined;
+  sdk: 'auto' | '@opentelemetry/sdk-trace' | '@opentelemetry/sdk-trace-base';
   warnings: string[];
 }
 
@@ -484,8 +496,126 @@ export function resolveSetupConfig(options: SetupOptions | undefined, env: Env):
     shutdownHooks: o.shutdownHooks !== false,
     shutdownTimeoutMillis,
     logLevel: nonBlank(env.OTEL_LOG_LEVEL)?.toLowerCase(),
+    exporter: resolveExporterOptions(o, warnings),
+    batch: resolveBatch(o.batch, warnings),
+    propagator: resolvePropagator(o.propagator, warnings),
+    extraInstrumentations: resolveExtraInstrumentations(o.extraInstrumentations, warnings),
+    esmHook: resolveBoolean('esmHook', o.esmHook, warnings),
+    sdk: resolveSdk(o.sdk, warnings),
     warnings,
   };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const hasMethods = (v: unknown, names: readonly string[]): boolean =>
+  typeof v === 'object' &&
+  v !== null &&
+  names.every((n) => typeof (v as Record<string, unknown>)[n] === 'function');
+
+/**
+ * `options.exporter` (an object; its values are the exporter's to check) with
+ * `options.daemonAddress` (a valid `host:port`) over it. A bad `daemonAddress` is
+ * left out, so the exporter uses `AWS_XRAY_DAEMON_ADDRESS`, else `127.0.0.1:2000`.
+ */
+function resolveExporterOptions(o: SetupOptions, warnings: string[]): AWSXRaySpanExporterOptions {
+  let exporter: AWSXRaySpanExporterOptions = {};
+  if (isObject(o.exporter)) exporter = { ...o.exporter };
+  else if (o.exporter !== undefined) {
+    warnings.push('option exporter is not an object; using the default exporter options');
+  }
+  const address = o.daemonAddress;
+  if (address === undefined) return exporter;
+  if (typeof address !== 'string') {
+    warnings.push(
+      `option daemonAddress=${String(address)} is not a string (host:port); using the default`,
+    );
+    return exporter;
+  }
+  const parsed = parseDaemonAddress(address);
+  if (!parsed.ok) {
+    warnings.push(
+      `option daemonAddress="${address.slice(0, 100)}" is invalid (${parsed.reason}): set it to ` +
+        'host:port (e.g. 127.0.0.1:2000); using AWS_XRAY_DAEMON_ADDRESS, else 127.0.0.1:2000',
+    );
+    const { daemonAddress: _ignored, ...rest } = exporter;
+    return rest;
+  }
+  return { ...exporter, daemonAddress: address };
+}
+
+const BATCH_KEYS = [
+  'maxExportBatchSize',
+  'maxQueueSize',
+  'scheduledDelayMillis',
+  'exportTimeoutMillis',
+] as const;
+
+/** `options.batch`: each known key a positive number; the rest is left to the SDK's defaults. */
+function resolveBatch(batch: unknown, warnings: string[]): BatchOptions {
+  const out: BatchOptions = {};
+  if (batch === undefined) return out;
+  if (!isObject(batch)) {
+    warnings.push("option batch is not an object; using the SDK's defaults");
+    return out;
+  }
+  for (const key of Object.keys(batch)) {
+    const value = batch[key];
+    if (!(BATCH_KEYS as readonly string[]).includes(key)) {
+      warnings.push(`option batch.${key} is unknown (${BATCH_KEYS.join(', ')}); ignored`);
+    } else if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
+      out[key as (typeof BATCH_KEYS)[number]] = Math.floor(value);
+    } else if (value !== undefined) {
+      warnings.push(
+        `option batch.${key}=${String(value)} is not a positive number; using the SDK's default`,
+      );
+    }
+  }
+  return out;
+}
+
+/** `options.propagator`: an object with `inject`, `extract` and `fields`. */
+function resolvePropagator(p: unknown, warnings: string[]): TextMapPropagator | undefined {
+  if (p === undefined) return undefined;
+  if (hasMethods(p, ['inject', 'extract', 'fields'])) return p as TextMapPropagator;
+  warnings.push(
+    'option propagator is not a TextMapPropagator (inject, extract, fields); using the default',
+  );
+  return undefined;
+}
+
+/** `options.extraInstrumentations`: a list of instrumentations; others are skipped. */
+function resolveExtraInstrumentations(list: unknown, warnings: string[]): InstrumentationLike[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) {
+    warnings.push('option extraInstrumentations is not a list; ignored');
+    return [];
+  }
+  return list.filter((i: unknown, index) => {
+    const ok = hasMethods(i, ['enable', 'disable', 'setTracerProvider']);
+    if (!ok) {
+      warnings.push(
+        `option extraInstrumentations[${index}] is not an instrumentation ` +
+          '(enable, disable, setTracerProvider); ignored',
+      );
+    }
+    return ok;
+  }) as InstrumentationLike[];
+}
+
+function resolveBoolean(name: string, value: unknown, warnings: string[]): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  warnings.push(`option ${name}=${String(value)} is not true or false; using the default`);
+  return undefined;
+}
+
+const SDKS = ['auto', '@opentelemetry/sdk-trace', '@opentelemetry/sdk-trace-base'] as const;
+
+function resolveSdk(sdk: unknown, warnings: string[]): SetupConfig['sdk'] {
+  if (sdk === undefined) return 'auto';
+  if ((SDKS as readonly unknown[]).includes(sdk)) return sdk as SetupConfig['sdk'];
+  warnings.push(`option sdk="${String(sdk).slice(0, 60)}" is not ${SDKS.join(', ')}; using auto`);
+  return 'auto';
 }
 
 /** An `ignoreOutgoingRequestHook` that skips requests to the Lambda runtime API (`host:port`). */

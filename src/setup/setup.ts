@@ -561,6 +561,13 @@ export function setupXRay(options: SetupOptions = {}): XRaySetup {
   return setup;
 }
 
+type Warn = (kind: string, message: string) => void;
+
+/**
+ * The steps, in order: resolve and check every option (./config.ts, pure), find the SDK,
+ * build the exporter, processor and provider, register the provider, then the context
+ * manager, the propagator and the instrumentations, and return the handle.
+ */
 function doSetup(options: SetupOptions): XRaySetup {
   const config = resolveSetupConfig(options, process.env);
   setDiagLogger(config.logLevel);
@@ -568,13 +575,13 @@ function doSetup(options: SetupOptions): XRaySetup {
   // OTEL_LOG_LEVEL), problems the user must act on are shown at warn level.
   const ownLogger = installWarnLogger(config.logLevel);
   const setupReporter = new Reporter();
-  const warn = (kind: string, message: string): void => setupReporter.once(kind, message);
+  const warn: Warn = (kind, message) => setupReporter.once(kind, message);
   for (const w of config.warnings) warn(`config:${w}`, w);
   if (config.disabled !== undefined) return disabledSetup(config.disabled, config.lambda);
   const early = loadedTooEarly();
   if (early.length > 0) warn('lateSetup', lateSetupMessage(early));
 
-  const sdk = loadSdk(options.sdk ?? 'auto');
+  const sdk = loadSdk(config.sdk);
   if (sdk === undefined) {
     const why = loadErrors.get(SDK_TRACE_BASE) ?? loadErrors.get(SDK_TRACE);
     const reason =
@@ -583,38 +590,89 @@ function doSetup(options: SetupOptions): XRaySetup {
     logger.error(reason);
     return disabledSetup(reason, config.lambda);
   }
-  const S = sdk.module as unknown as Record<string, new (...args: unknown[]) => unknown>;
 
-  const exporter = new AWSXRaySpanExporter({
-    ...options.exporter,
-    ...(options.daemonAddress !== undefined ? { daemonAddress: options.daemonAddress } : {}),
+  const exporter = new AWSXRaySpanExporter(config.exporter);
+  const counter = new EndedSpanCounter();
+  const { provider, sampler, detectors } = buildProvider(sdk, config, exporter, counter, warn);
+  if (!trace.setGlobalTracerProvider(provider)) {
+    const reason = 'another tracer provider is already registered; otel-xray set up nothing';
+    logger.warn(reason);
+    void provider.shutdown().catch(() => undefined);
+    return disabledSetup(reason, config.lambda);
+  }
+  const ownContextManager = installContextManager(warn);
+  const ownPropagator = propagation.setGlobalPropagator(
+    config.propagator ?? buildPropagator(config.lambda, warn),
+  );
+  if (!ownPropagator) warn('propagator', 'a propagator was already registered; it is kept');
+  const instrumentations = installInstrumentations(config, provider, warn);
+
+  return makeHandle({
+    config,
+    sdk,
+    provider,
+    exporter,
+    sampler,
+    detectors,
+    counter,
+    instrumentations,
+    ownLogger,
+    ownPropagator,
+    ownContextManager,
   });
-  const batch = options.batch ?? {};
-  const make = (name: string, ...args: unknown[]): SpanProcessorLike =>
-    new (S[name] as new (...a: unknown[]) => SpanProcessorLike)(...args);
+}
+
+/** Counts ended spans, so that `beforeExit` flushes only when there is something to send. */
+class EndedSpanCounter implements SpanProcessorLike {
+  ended = 0;
+  flushedUpTo = 0;
+  onStart(): void {}
+  onEnd(): void {
+    this.ended++;
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** The span processor: ours in `simple` mode, else the SDK's `BatchSpanProcessor`. */
+function buildProcessor(
+  sdk: LoadedSdk,
+  config: SetupConfig,
+  exporter: AWSXRaySpanExporter,
+): SpanProcessorLike {
   // 'simple' (Lambda's default): our own streaming processor, which also
   // sends the handler span in progress so a timeout orphans nothing.
-  const processor: SpanProcessorLike =
-    config.spanProcessor === 'simple'
-      ? (new AWSXRayLambdaSpanProcessor(exporter) as unknown as SpanProcessorLike)
-      : sdk.flavour === 'base'
-        ? make('BatchSpanProcessor', exporter, { ...batch })
-        : make('BatchSpanProcessor', { exporter, ...batch });
+  if (config.spanProcessor === 'simple') {
+    return new AWSXRayLambdaSpanProcessor(exporter) as unknown as SpanProcessorLike;
+  }
+  const Batch = (sdk.module as unknown as Record<string, unknown>).BatchSpanProcessor as new (
+    ...a: unknown[]
+  ) => SpanProcessorLike;
+  return sdk.flavour === 'base'
+    ? new Batch(exporter, { ...config.batch })
+    : new Batch({ exporter, ...config.batch });
+}
 
-  // Counts ended spans, so that `beforeExit` flushes only when there is something to send.
-  let ended = 0;
-  let flushedUpTo = 0;
-  const counter: SpanProcessorLike = {
-    onStart: () => undefined,
-    onEnd: () => {
-      ended++;
-    },
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-  };
-
+/** The tracer provider with its resource, X-Ray IDs, sampler and processors (not registered). */
+function buildProvider(
+  sdk: LoadedSdk,
+  config: SetupConfig,
+  exporter: AWSXRaySpanExporter,
+  counter: SpanProcessorLike,
+  warn: Warn,
+): {
+  provider: FlushableTracerProvider;
+  sampler: unknown;
+  detectors: readonly ResourceDetectorName[];
+} {
+  const processor = buildProcessor(sdk, config, exporter);
   const { resource, detectors } = buildResource(config, warn);
   const sampler = buildSampler(sdk.module, config.sampler, resource, config.resourceAttributes);
+  const S = sdk.module as unknown as Record<string, unknown>;
   const Provider = (sdk.flavour === 'base' ? S.BasicTracerProvider : S.TracerProvider) as new (
     c: unknown,
   ) => FlushableTracerProvider;
@@ -624,25 +682,18 @@ function doSetup(options: SetupOptions): XRaySetup {
     sampler: config.lambda ? new LambdaInvocationSampler(sampler) : sampler,
     spanProcessors: [counter, processor],
   });
+  return { provider, sampler, detectors };
+}
 
-  if (!trace.setGlobalTracerProvider(provider)) {
-    const reason = 'another tracer provider is already registered; otel-xray set up nothing';
-    logger.warn(reason);
-    void provider.shutdown().catch(() => undefined);
-    return disabledSetup(reason, config.lambda);
-  }
-
-  // Context: AsyncLocalStorage, unless the app registered a context manager already.
-  let ownContextManager = false;
+/**
+ * Context: AsyncLocalStorage, unless the app registered a context manager already.
+ * Returns whether ours was registered.
+ */
+function installContextManager(warn: Warn): boolean {
   const cmPeer = loadPeer<{
     AsyncLocalStorageContextManager?: new () => { enable(): unknown; disable(): unknown };
   }>('@opentelemetry/context-async-hooks');
-  if (cmPeer?.module.AsyncLocalStorageContextManager !== undefined) {
-    const cm = new cmPeer.module.AsyncLocalStorageContextManager();
-    cm.enable();
-    ownContextManager = context.setGlobalContextManager(cm as never);
-    if (!ownContextManager) cm.disable();
-  } else {
+  if (cmPeer?.module.AsyncLocalStorageContextManager === undefined) {
     warn(
       'contextManager',
       missingPeer(
@@ -651,37 +702,76 @@ function doSetup(options: SetupOptions): XRaySetup {
         loadErrors.get('@opentelemetry/context-async-hooks'),
       ),
     );
+    return false;
   }
+  const cm = new cmPeer.module.AsyncLocalStorageContextManager();
+  cm.enable();
+  const own = context.setGlobalContextManager(cm as never);
+  if (!own) cm.disable();
+  return own;
+}
 
-  const ownPropagator = propagation.setGlobalPropagator(
-    options.propagator ?? buildPropagator(config.lambda, warn),
-  );
-  if (!ownPropagator) warn('propagator', 'a propagator was already registered; it is kept');
+interface InstalledInstrumentations {
+  names: readonly string[];
+  esmHook: boolean;
+  unload: (() => void) | undefined;
+}
 
-  let esmHook = false;
-  const instrumentations = buildInstrumentations(config, warn);
-  const all = [...instrumentations.instances, ...(options.extraInstrumentations ?? [])];
-  let unload: (() => void) | undefined;
-  if (all.length > 0) {
-    const inst = loadPeer<{
-      registerInstrumentations?: (o: {
-        tracerProvider: unknown;
-        instrumentations: unknown[];
-      }) => () => void;
-    }>('@opentelemetry/instrumentation')?.module;
-    if (inst?.registerInstrumentations !== undefined) {
-      // The ES module build is what an ES module app imports: it registers the hook unless told not to.
-      if (options.esmHook ?? base.startsWith('file:')) esmHook = registerEsmHook(warn);
-      unload = inst.registerInstrumentations({ tracerProvider: provider, instrumentations: all });
-    } else {
-      for (const i of all) {
-        i.setTracerProvider(provider);
-        i.enable();
-      }
-      unload = () => all.forEach((i) => i.disable());
+/** Enables the chosen and the extra instrumentations with `provider` (and the ESM hook). */
+function installInstrumentations(
+  config: SetupConfig,
+  provider: FlushableTracerProvider,
+  warn: Warn,
+): InstalledInstrumentations {
+  const chosen = buildInstrumentations(config, warn);
+  const all = [...chosen.instances, ...config.extraInstrumentations];
+  const result: InstalledInstrumentations = {
+    names: chosen.names,
+    esmHook: false,
+    unload: undefined,
+  };
+  if (all.length === 0) return result;
+  const inst = loadPeer<{
+    registerInstrumentations?: (o: {
+      tracerProvider: unknown;
+      instrumentations: unknown[];
+    }) => () => void;
+  }>('@opentelemetry/instrumentation')?.module;
+  if (inst?.registerInstrumentations !== undefined) {
+    // The ES module build is what an ES module app imports: it registers the hook unless told not to.
+    if (config.esmHook ?? base.startsWith('file:')) result.esmHook = registerEsmHook(warn);
+    result.unload = inst.registerInstrumentations({
+      tracerProvider: provider,
+      instrumentations: all,
+    });
+  } else {
+    for (const i of all) {
+      i.setTracerProvider(provider);
+      i.enable();
     }
+    result.unload = () => all.forEach((i) => i.disable());
   }
+  return result;
+}
 
+/** What `makeHandle` closes over: the parts `doSetup` built and what it registered. */
+interface SetupParts {
+  config: SetupConfig;
+  sdk: LoadedSdk;
+  provider: FlushableTracerProvider;
+  exporter: AWSXRaySpanExporter;
+  sampler: unknown;
+  detectors: readonly ResourceDetectorName[];
+  counter: EndedSpanCounter;
+  instrumentations: InstalledInstrumentations;
+  ownLogger: boolean;
+  ownPropagator: boolean;
+  ownContextManager: boolean;
+}
+
+/** The frozen `XRaySetup` handle: flush, shutdown (which undoes what setup registered), facts. */
+function makeHandle(parts: SetupParts): XRaySetup {
+  const { config, sdk, provider, exporter, sampler, counter, instrumentations } = parts;
   // The provider's flush hands the spans to the exporter; the exporter's own
   // flush waits until its datagrams have left (a BatchSpanProcessor never
   // calls it).
@@ -694,9 +784,9 @@ function doSetup(options: SetupOptions): XRaySetup {
     shutdown: async (): Promise<void> => {
       await provider.shutdown();
     },
-    pending: (): boolean => ended > flushedUpTo,
+    pending: (): boolean => counter.ended > counter.flushedUpTo,
     markFlushed: (): void => {
-      flushedUpTo = ended;
+      counter.flushedUpTo = counter.ended;
     },
   };
   const uninstall = config.shutdownHooks
@@ -713,8 +803,8 @@ function doSetup(options: SetupOptions): XRaySetup {
     lambda: config.lambda,
     spanProcessor: config.spanProcessor,
     instrumentations: Object.freeze([...instrumentations.names]),
-    resourceDetectors: Object.freeze([...detectors]),
-    esmHook,
+    resourceDetectors: Object.freeze([...parts.detectors]),
+    esmHook: instrumentations.esmHook,
     forceFlush: async (): Promise<void> => {
       try {
         flushable.markFlushed();
@@ -727,7 +817,7 @@ function doSetup(options: SetupOptions): XRaySetup {
       shutdownPromise ??= (async () => {
         uninstall?.();
         try {
-          unload?.();
+          instrumentations.unload?.();
         } catch {
           // an instrumentation that fails to disable must not stop the shutdown
         }
@@ -739,9 +829,9 @@ function doSetup(options: SetupOptions): XRaySetup {
         // The SDK does not shut samplers down: stop the X-Ray sampler's polling here.
         if (sampler instanceof AWSXRayRemoteSampler) void sampler.shutdown();
         trace.disable();
-        if (ownLogger) diag.disable();
-        if (ownPropagator) propagation.disable();
-        if (ownContextManager) context.disable();
+        if (parts.ownLogger) diag.disable();
+        if (parts.ownPropagator) propagation.disable();
+        if (parts.ownContextManager) context.disable();
         if (globals[GLOBAL_KEY]?.setup === handle) delete globals[GLOBAL_KEY];
       })();
       return shutdownPromise;

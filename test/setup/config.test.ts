@@ -156,6 +156,91 @@ describe('setupXRay configuration', () => {
     assert.match(ratio.warnings.join(), /OTEL_TRACES_SAMPLER_ARG=2/, 'the bad argument is named');
   });
 
+  it('exporter, daemonAddress, batch, propagator, extraInstrumentations, esmHook, sdk: checked once, up front', () => {
+    const propagator = { inject() {}, extract: (c: unknown) => c, fields: () => [] };
+    const instrumentation = {
+      instrumentationName: 'x',
+      enable() {},
+      disable() {},
+      setTracerProvider() {},
+    };
+    const good = resolveSetupConfig(
+      {
+        exporter: { indexedAttributes: ['user.id'], daemonAddress: '10.0.0.1:2000' },
+        daemonAddress: 'xray.local:2001',
+        batch: { maxExportBatchSize: 64, scheduledDelayMillis: 200.5 },
+        propagator: propagator as never,
+        extraInstrumentations: [instrumentation],
+        esmHook: false,
+        sdk: '@opentelemetry/sdk-trace-base',
+      },
+      {},
+    );
+    assert.deepEqual(
+      good.exporter,
+      { indexedAttributes: ['user.id'], daemonAddress: 'xray.local:2001' },
+      'exporter options kept; the top-level daemonAddress wins',
+    );
+    assert.deepEqual(good.batch, { maxExportBatchSize: 64, scheduledDelayMillis: 200 });
+    assert.equal(good.propagator, propagator, "the app's propagator");
+    assert.deepEqual(good.extraInstrumentations, [instrumentation]);
+    assert.equal(good.esmHook, false);
+    assert.equal(good.sdk, '@opentelemetry/sdk-trace-base');
+    assert.deepEqual(good.warnings, [], 'no warnings for good values');
+
+    const defaults = resolveSetupConfig({}, {});
+    assert.deepEqual(
+      [defaults.exporter, defaults.batch, defaults.propagator, defaults.extraInstrumentations],
+      [{}, {}, undefined, []],
+    );
+    assert.equal(defaults.esmHook, undefined, 'decided by the build');
+    assert.equal(defaults.sdk, 'auto');
+
+    const bad = resolveSetupConfig(
+      {
+        exporter: 'udp' as never,
+        daemonAddress: 'nohost:port' as never,
+        batch: { maxQueueSize: -5, scheduledDelayMillis: 'soon' as never, maxBatch: 3 } as never,
+        propagator: { inject() {} } as never,
+        extraInstrumentations: [instrumentation, { enable() {} } as never, null as never],
+        esmHook: 'yes' as never,
+        sdk: '@opentelemetry/sdk-node' as never,
+      },
+      {},
+    );
+    assert.deepEqual(bad.exporter, {}, 'bad exporter and address: defaults');
+    assert.deepEqual(bad.batch, {}, "bad batch values: the SDK's defaults");
+    assert.equal(bad.propagator, undefined, 'not a propagator: the default');
+    assert.deepEqual(bad.extraInstrumentations, [instrumentation], 'only the instrumentation');
+    assert.equal(bad.esmHook, undefined, 'not a boolean: the default');
+    assert.equal(bad.sdk, 'auto', 'unknown SDK: auto');
+    const w = bad.warnings;
+    for (const name of [
+      'option exporter ',
+      'option daemonAddress="nohost:port"',
+      'option batch.maxQueueSize=-5',
+      'option batch.scheduledDelayMillis=soon',
+      'option batch.maxBatch is unknown',
+      'option propagator ',
+      'option extraInstrumentations[1]',
+      'option extraInstrumentations[2]',
+      'option esmHook=yes',
+      'option sdk="@opentelemetry/sdk-node"',
+    ]) {
+      assert.equal(
+        w.filter((m) => m.startsWith(name)).length,
+        1,
+        `one warning for ${name}: ${w.join(' | ')}`,
+      );
+    }
+    assert.equal(w.length, 10, `one warning per problem: ${w.join(' | ')}`);
+    const notString = resolveSetupConfig(
+      { daemonAddress: 2000 as never, batch: [] as never, extraInstrumentations: {} as never },
+      {},
+    );
+    assert.equal(notString.warnings.length, 3, notString.warnings.join(' | '));
+  });
+
   it("sampler 'xray': its options checked, no pollers in Lambda, OTEL_TRACES_SAMPLER names it", () => {
     const fromEnv = resolveSetupConfig({}, { OTEL_TRACES_SAMPLER: 'XRay' });
     assert.equal(fromEnv.sampler.kind === 'named' && fromEnv.sampler.root, 'xray');
