@@ -15,6 +15,11 @@
  * document as X-Ray would (`problems`), plus `notes` on what is accepted but
  * unusual.
  */
+import {
+  DAEMON_HEADER_LINE,
+  DAEMON_READ_BYTES,
+  MAX_IPV4_DATAGRAM_BYTES,
+} from '../protocol/limits.js';
 import type { JsonObject, ValidateOptions } from './validate.js';
 import { validateSegmentDocument } from './validate.js';
 
@@ -22,17 +27,12 @@ import { validateSegmentDocument } from './validate.js';
  * The header every X-Ray SDK writes.
  * @internal
  */
-export const CANONICAL_HEADER = '{"format":"json","version":1}';
+export const CANONICAL_HEADER = DAEMON_HEADER_LINE;
 /**
- * The daemon's read buffer: longer datagrams are cut to this size.
+ * The daemon's read buffer (../protocol/limits.ts): longer datagrams are cut to this size.
  * @internal
  */
-export const DAEMON_READ_BYTES = 65_536;
-/**
- * The largest UDP payload over IPv4.
- * @internal
- */
-export const MAX_IPV4_DATAGRAM = 65_507;
+export { DAEMON_READ_BYTES };
 
 export type DatagramVerdict =
   | {
@@ -232,9 +232,9 @@ export function checkDaemonDatagram(
     problems.push(
       `the datagram is ${bytes} bytes: the daemon reads only the first ${DAEMON_READ_BYTES}, which cuts the document`,
     );
-  } else if (bytes > MAX_IPV4_DATAGRAM) {
+  } else if (bytes > MAX_IPV4_DATAGRAM_BYTES) {
     problems.push(
-      `the datagram is ${bytes} bytes, over ${MAX_IPV4_DATAGRAM} (the largest UDP payload over IPv4): no IPv4 sender can send it, and the document is over X-Ray's 64 kB limit`,
+      `the datagram is ${bytes} bytes, over ${MAX_IPV4_DATAGRAM_BYTES} (the largest UDP payload over IPv4): no IPv4 sender can send it, and the document is over X-Ray's 64 kB limit`,
     );
   }
   if (header !== CANONICAL_HEADER) {

@@ -9,6 +9,16 @@
  * `subsegments[0].id: "xyz" is not 16 lower-case hex digits`.
  */
 
+import {
+  ANNOTATION_KEY_CHARS,
+  DOCUMENT_ID_PATTERN,
+  DOCUMENT_TRACE_ID_PATTERN,
+  MAX_ANNOTATION_KEY_LENGTH,
+  MAX_ANNOTATIONS_PER_TRACE,
+  MAX_NAME_LENGTH,
+  NAME_CHARS,
+} from '../protocol/limits.js';
+
 /** A JSON object as parsed. */
 export type JsonObject = Record<string, unknown>;
 
@@ -20,13 +30,13 @@ export interface ValidateOptions {
   now?: number;
 }
 
-const HEX16 = /^[0-9a-f]{16}$/;
-const TRACE_ID = /^1-([0-9a-f]{8})-[0-9a-f]{24}$/;
+const HEX16 = DOCUMENT_ID_PATTERN;
+const TRACE_ID = DOCUMENT_TRACE_ID_PATTERN;
 /** Letters, digits, whitespace and `_ . : / % & # = + \ - @`, 1 to 200 characters. */
-const NAME = /^[\p{L}\p{N}\s_.:/%&#=+\\\-@]{1,200}$/u;
-const NAME_CHAR = /[\p{L}\p{N}\s_.:/%&#=+\\\-@]/u;
-const ANNOTATION_KEY = /^[A-Za-z0-9_]{1,500}$/;
-const MAX_ANNOTATIONS = 50;
+const NAME = new RegExp(`^[${NAME_CHARS}\\s]{1,${MAX_NAME_LENGTH}}$`, 'u');
+const NAME_CHAR = new RegExp(`[${NAME_CHARS}\\s]`, 'u');
+const ANNOTATION_KEY = new RegExp(`^[${ANNOTATION_KEY_CHARS}]{1,${MAX_ANNOTATION_KEY_LENGTH}}$`);
+const MAX_ANNOTATIONS = MAX_ANNOTATIONS_PER_TRACE;
 const DAY = 86_400;
 /** Fields checked by their own rule (a null among them gets that rule's message). */
 const CHECKED = new Set([

@@ -2,13 +2,14 @@
  * The `http` block, from the stable HTTP semantic conventions and the old ones.
  * docs/attribute-mapping.md has the table.
  */
+import { MAX_STRING_LENGTH } from '../protocol/limits.js';
 import type { XRayHttp } from './document.js';
 import type { AttrReader } from './attrs.js';
 import { stripCredentials, urlHostPart } from './attrs.js';
 import { cut } from './values.js';
 
 /** X-Ray's limit for segment strings unless noted ("up to 250 characters"; the schema's maxLength). */
-export const MAX_HTTP_STRING = 250;
+export const MAX_HTTP_STRING = MAX_STRING_LENGTH;
 
 /** Which side of the request a span recorded: it decides how a missing URL is rebuilt. */
 export const HTTP_SERVER = 0;

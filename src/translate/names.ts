@@ -3,9 +3,11 @@
  * whitespace and `_ . : / % & # = + \ - @`.
  */
 
-export const MAX_NAME_LENGTH = 200;
-const VALID_NAME = /^[\p{L}\p{N} _.:/%&#=+\\\-@]{1,200}$/u;
-const INVALID_CHARS = /[^\p{L}\p{N}\s_.:/%&#=+\\\-@]+/gu;
+import { ANNOTATION_KEY_CHARS, MAX_NAME_LENGTH, NAME_CHARS } from '../protocol/limits.js';
+
+export { MAX_NAME_LENGTH };
+const VALID_NAME = new RegExp(`^[${NAME_CHARS} ]{1,${MAX_NAME_LENGTH}}$`, 'u');
+const INVALID_CHARS = new RegExp(`[^${NAME_CHARS}\\s]+`, 'gu');
 const WHITESPACE = /\s+/g;
 
 /**
@@ -54,7 +56,7 @@ export function sanitizeName(name: string, fallback = 'span'): string {
   return out;
 }
 
-const ANNOTATION_KEY_INVALID = /[^A-Za-z0-9_]/g;
+const ANNOTATION_KEY_INVALID = new RegExp(`[^${ANNOTATION_KEY_CHARS}]`, 'g');
 
 /** Annotation keys may contain only `[A-Za-z0-9_]`: other characters become `_`. */
 export function sanitizeAnnotationKey(key: string): string {

@@ -17,6 +17,7 @@
  */
 import type { JsonValue } from '../shared/types.js';
 import type { XRayBody } from './document.js';
+import { DAEMON_HEADER_LINE, MAX_IPV4_DATAGRAM_BYTES } from '../protocol/limits.js';
 import { toXRayTraceId } from '../protocol/trace-header.js';
 import type { SpanNode } from './segment.js';
 
@@ -24,14 +25,14 @@ import type { SpanNode } from './segment.js';
  * The daemon's header line, with the `\n` that ends it.
  * @internal
  */
-export const DAEMON_HEADER = '{"format":"json","version":1}\n';
+export const DAEMON_HEADER = `${DAEMON_HEADER_LINE}\n`;
 /** @internal */
 export const DAEMON_HEADER_BYTES = DAEMON_HEADER.length;
 /**
- * The largest UDP payload over IPv4: 65,535 − 8 (UDP) − 20 (IP).
+ * The largest datagram sent: the largest UDP payload over IPv4 (../protocol/limits.ts).
  * @internal
  */
-export const MAX_DATAGRAM_BYTES = 65_507;
+export const MAX_DATAGRAM_BYTES = MAX_IPV4_DATAGRAM_BYTES;
 /**
  * The smallest budget that leaves room for a shrunk span.
  * @internal

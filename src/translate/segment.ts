@@ -12,6 +12,7 @@ import {
   isValidTraceId,
   toXRayTraceId,
 } from '../protocol/trace-header.js';
+import { MAX_ANNOTATIONS_PER_TRACE, MAX_STRING_LENGTH } from '../protocol/limits.js';
 import { AttrReader, urlHost } from './attrs.js';
 import { buildAws } from './aws.js';
 import { buildCause } from './cause.js';
@@ -41,13 +42,12 @@ const TRACE_FLAG_SAMPLED = 1;
  * X-Ray indexes at most 50 annotations per trace.
  * @internal
  */
-export const MAX_ANNOTATIONS_PER_TRACE = 50;
+export { MAX_ANNOTATIONS_PER_TRACE };
 /** The prefix under which resource attributes appear (metadata keys, `indexedAttributes` names). */
 const RESOURCE_PREFIX = 'otel.resource.';
 /** X-Ray's limit for segment strings unless noted (`user`, `aws.xray.rule_name`). */
-const MAX_STRING = 250;
-const MAX_USER = MAX_STRING;
-const MAX_RULE_NAME = MAX_STRING;
+const MAX_USER = MAX_STRING_LENGTH;
+const MAX_RULE_NAME = MAX_STRING_LENGTH;
 const MAX_EVENTS = 32;
 const MAX_LINKS = 128;
 

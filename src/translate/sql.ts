@@ -2,6 +2,7 @@
  * The `sql` block, for SQL databases only, from the stable database semantic
  * conventions and the old ones. docs/attribute-mapping.md has the table.
  */
+import { MAX_STRING_LENGTH } from '../protocol/limits.js';
 import type { XRaySql } from './document.js';
 import type { AttrReader } from './attrs.js';
 import { stripCredentials, urlHostPart } from './attrs.js';
@@ -37,7 +38,7 @@ export const SQL_SYSTEMS = new Set([
 ]);
 
 const MAX_QUERY = 16_384;
-const MAX_USER = 250;
+const MAX_USER = MAX_STRING_LENGTH;
 
 export function buildSql(r: AttrReader, system: string, queries: boolean): XRaySql {
   const sql: XRaySql = {};
