@@ -325,7 +325,7 @@ export function isSamplingDeferred(spanContext: SpanContextWithTraceState | unde
  * True when `spanContext` is a remote parent that `AWSXRayLambdaPropagator` took from
  * the Lambda invocation's own trace header (not from a carrier): its span ID is the ID of
  * the function segment Lambda records, so the exporter writes the spans below it as
- * subsegments of that segment (DESIGN §3). A Root-only invocation header has no such
+ * subsegments of that segment, as the X-Ray SDK does (docs/lambda.md). A Root-only invocation header has no such
  * segment: {@link isRootOnlyParent} is then also true and takes precedence. Never throws.
  */
 export function isLambdaInvocationParent(

@@ -6,7 +6,7 @@
  * SDK, and otel-xray's build output; the documents go over UDP to a
  * `TestDaemon`. The function must look in X-Ray as it does with the X-Ray SDK:
  * only subsegments, hanging from the function segment that Lambda records
- * itself (DESIGN §3).
+ * itself, so the function is one node on the service map (docs/lambda.md).
  *
  * The runtime exits as soon as the last invocation has settled (Lambda freezes
  * the sandbox then), so every span a test sees left before the handler's result.
