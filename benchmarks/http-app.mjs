@@ -8,12 +8,14 @@
 // Variants: 1 span per request (the server span only), or 6 (server span,
 // 3 internal spans, 2 sequential outgoing calls to the stub in the HTTP sink).
 //
-// Config (JSON in argv[2]): { mode, spans, udpPort, httpPort }. Posts
-// { type: 'ready', port }; answers 'flush' (export everything, return counters)
-// and 'exit', and 'cpu' (CPU time used so far and requests handled).
+// Config (JSON in argv[2]): { mode, spans, udpPort, httpPort, gcTimeline }.
+// Posts { type: 'ready', port, pid }; answers 'flush' (export everything,
+// return counters) and 'exit', 'cpu' (CPU time used so far and requests
+// handled), and with gcTimeline 'gc' (the GC pauses since the last 'gc', on
+// the system's monotonic clock in ms, as the load generator's timeline).
 import { trace } from '@opentelemetry/api';
 import { createRequire } from 'node:module';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perf, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { serve } from './lib/common.mjs';
 import { INTERNAL_ATTRS, loadXRaySdk, makeExporter, makeProvider } from './lib/workload.mjs';
 
@@ -117,14 +119,37 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {
-  process.send({ type: 'ready', port: server.address().port });
+  process.send({ type: 'ready', port: server.address().port, pid: process.pid });
 });
 
 // How long the event loop was blocked: what a request arriving meanwhile waits.
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
 
+// GC pauses as the app's performance timeline sees them, shifted to the
+// monotonic clock (performance.now() counts from a monotonic origin).
+const gcPauses = [];
+if (config.gcTimeline) {
+  const offsetMs = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+  const KINDS = {
+    [perf.NODE_PERFORMANCE_GC_MINOR]: 'minor (scavenge)',
+    [perf.NODE_PERFORMANCE_GC_MAJOR]: 'major (mark-compact)',
+    [perf.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking',
+    [perf.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+  };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcPauses.push({
+        start: e.startTime + offsetMs,
+        ms: e.duration,
+        kind: KINDS[e.detail?.kind] ?? String(e.detail?.kind),
+      });
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
 serve({
+  gc: () => ({ pauses: gcPauses.splice(0) }),
   // CPU time of this process so far (µs, all threads) and requests handled;
   // `reset` starts a new event-loop delay histogram, which is returned (ms).
   cpu: ({ reset }) => {

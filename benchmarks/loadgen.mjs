@@ -1,16 +1,18 @@
 // The HTTP load generator: autocannon in a process of its own, pinned to the
 // auxiliary core. Answers { type: 'run', url, connections, warmupSec, durationSec }
 // with req/s, latency percentiles, errors, and its own CPU use (so a
-// saturated load generator can be spotted).
+// saturated load generator can be spotted), and
+// { type: 'rate', url, rate, streams, durationSec, timeline } (a fixed request
+// rate: see `rated` below).
 import autocannon from 'autocannon';
-import { serve } from './lib/common.mjs';
+import { quantile, serve, sleep } from './lib/common.mjs';
 
 /**
  * Runs autocannon; resolves with its result and every 2xx response time in
  * milliseconds (autocannon's own histogram keeps whole milliseconds only, too
  * coarse for p99 at 1–5 ms).
  */
-function cannon(opts) {
+function cannon(opts, timeline) {
   return new Promise((resolve, reject) => {
     const times = [];
     // sampleInt 250 ms: autocannon stops at the first sample tick after the
@@ -20,14 +22,74 @@ function cannon(opts) {
       (err, result) => (err ? reject(err) : resolve({ result, times })),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode >= 200 && statusCode < 300) times.push(responseTime);
+      if (statusCode >= 200 && statusCode < 300) {
+        times.push(responseTime);
+        // When each response ended, on the system's monotonic clock (ms), the
+        // clock of V8's CPU profiles and of process.hrtime in every process.
+        timeline?.push(Number(process.hrtime.bigint()) / 1e6, responseTime);
+      }
     });
   });
 }
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+const percentile = quantile;
+
+/**
+ * A fixed request rate with autocannon's `overallRate`. autocannon enforces it
+ * as a quota per second and per connection: each connection sends requests
+ * back to back (one in flight) until its quota for the current second is used,
+ * then waits for the next second. One instance therefore sends its whole
+ * second's worth in a burst at the start of each second. To spread the
+ * arrivals, `streams` instances of one connection each run side by side, each
+ * at rate / streams, their starts staggered evenly across one second: bursts
+ * of rate / streams requests, `streams` times a second. Each stream makes
+ * exactly rate / streams × durationSec requests (whole seconds); the window
+ * is durationSec plus the stagger.
+ */
+async function rated({ url, rate, streams, durationSec, timeline }) {
+  const perStream = Array.from(
+    { length: streams },
+    (_, i) => Math.floor(rate / streams) + (i < rate % streams ? 1 : 0),
+  );
+  const times = [];
+  const line = timeline ? [] : undefined;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const runs = perStream.map(async (overallRate, i) => {
+    await sleep((i * 1000) / streams);
+    // `amount`: the stream stops after its last response, so no request is
+    // cut off in flight (duration only bounds a stream that falls behind).
+    const { result, times: ts } = await cannon(
+      {
+        url,
+        connections: 1,
+        overallRate,
+        amount: overallRate * durationSec,
+        duration: durationSec + 5,
+      },
+      line,
+    );
+    for (const t of ts) times.push(t);
+    return result;
+  });
+  const results = await Promise.all(runs);
+  const wallUs = (performance.now() - t0) * 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const sorted = Float64Array.from(times).sort();
+  const sum = (f) => results.reduce((n, r) => n + f(r), 0);
+  return {
+    requests: sum((r) => r.requests.total),
+    rps: sum((r) => r.requests.total) / (wallUs / 1e6),
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    p999: percentile(sorted, 0.999),
+    max: sorted[sorted.length - 1],
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    loadgenCpuPct: (100 * (cpu.user + cpu.system)) / wallUs,
+    timeline: line,
+  };
 }
 
 serve({
@@ -50,6 +112,7 @@ serve({
       loadgenCpuPct: (100 * (cpu.user + cpu.system)) / wallUs,
     };
   },
+  rate: (m) => rated(m),
   exit: () => process.exit(0),
 });
 process.send({ type: 'ready' });

@@ -40,13 +40,24 @@ import { analyseProfile } from './lib/profile.mjs';
 import { renderReport } from './lib/report.mjs';
 import { startSinks } from './lib/sinks.mjs';
 import { runDelivery } from './delivery.mjs';
+import { runFixedRate } from './fixed-rate.mjs';
+import { runGcProfile } from './gc-profile.mjs';
 import { runHttp } from './http.mjs';
 import { runMode, runPipeline } from './pipeline.mjs';
 
-const ALL = ['micro', 'sampling', 'pipeline', 'http', 'delivery', 'profile'];
+const ALL = ['micro', 'sampling', 'pipeline', 'http', 'fixed', 'delivery', 'profile', 'gcprofile'];
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const selected = args.filter((a) => !a.startsWith('--'));
+// --fixed=1@1000,6@400: only these fixed-rate workloads (spans@rate).
+const fixedOnly = args
+  .find((a) => a.startsWith('--fixed='))
+  ?.slice('--fixed='.length)
+  .split(',')
+  .map((w) => {
+    const [spans, rate] = w.split('@').map(Number);
+    return { spans, rate };
+  });
 for (const s of selected) {
   if (!ALL.includes(s)) throw new Error(`unknown bench "${s}" (choose from ${ALL.join(', ')})`);
 }
@@ -67,14 +78,32 @@ const PLAN = quick
   ? {
       pipeline: { rounds: 2, warmReps: 1, reps: 2 },
       http: { rounds: 1, connections: 16, warmupSec: 0.5, durationSec: 1 },
+      fixed: {
+        minRounds: 2,
+        maxRounds: 2,
+        budgetSec: 60,
+        durationSec: 1,
+        warmupSec: 1,
+        streams: 10,
+      },
       delivery: { seconds: 2 },
       profile: { warmReps: 1, reps: 3 },
+      gcprofile: { warmupSec: 1, durationSec: 2, rate: 1000, streams: 10 },
     }
   : {
       pipeline: { rounds: 5, warmReps: 2, reps: 3 },
       http: { rounds: 5, connections: 16, warmupSec: 1.5, durationSec: 1.5 },
+      fixed: {
+        minRounds: 10,
+        maxRounds: 40,
+        budgetSec: 780,
+        durationSec: 1,
+        warmupSec: 3,
+        streams: 10,
+      },
       delivery: { seconds: 3 },
       profile: { warmReps: 2, reps: 6 },
+      gcprofile: { warmupSec: 3, durationSec: 5, rate: 1000, streams: 10 },
     };
 // Spans per repetition: 10,000 in 10-span traces, 4,000 in 1-span traces.
 const SHAPES = [
@@ -203,11 +232,11 @@ if (benches.includes('sampling')) {
 }
 
 // ---- benches that need the sinks -----------------------------------------------
-if (benches.some((b) => ['pipeline', 'http', 'profile'].includes(b))) {
+if (benches.some((b) => ['pipeline', 'http', 'fixed', 'profile', 'gcprofile'].includes(b))) {
   const sinks = await startSinks();
   results.udpSinkRcvbuf = sinks.udpRcvbuf;
   try {
-    if (benches.includes('pipeline')) {
+    if (benches.includes('pipeline') || benches.includes('fixed')) {
       log('machine calibration (timer wake-up, datagram to a sleeping or awake receiver)');
       const child = startChild('calibrate.mjs', [JSON.stringify({ udpPort: sinks.udpPort })], {
         core: APP_CORE,
@@ -256,6 +285,19 @@ if (benches.some((b) => ['pipeline', 'http', 'profile'].includes(b))) {
     if (benches.includes('http')) {
       log('HTTP server bench (autocannon)');
       results.http = await runHttp({ sinks, log, ...PLAN.http });
+    }
+    if (benches.includes('fixed')) {
+      log('fixed-rate HTTP workloads (autocannon overallRate; CPU from schedstat)');
+      results.fixed = await runFixedRate({
+        sinks,
+        log,
+        ...PLAN.fixed,
+        ...(fixedOnly ? { workloads: fixedOnly } : {}),
+      });
+    }
+    if (benches.includes('gcprofile')) {
+      log('GC and latency profile: otel-xray, 6 spans/request at a fixed rate');
+      results.gcprofile = await runGcProfile({ sinks, log, ...PLAN.gcprofile });
     }
   } finally {
     await sinks.stop();

@@ -3,7 +3,7 @@
 // small statistics, and a description of the machine.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +29,11 @@ export function canPin() {
  * environment, so the IPC channel (fd 3, NODE_CHANNEL_FD) passes through, and
  * every thread node starts (GC, libuv) inherits the affinity.
  */
-export function startChild(script, args = [], { core, nodeArgs = [], env = {} } = {}) {
+export function startChild(
+  script,
+  args = [],
+  { core, nodeArgs = [], env = {}, pipeStdout = false } = {},
+) {
   const argv = [
     ...nodeArgs,
     fileURLToPath(new URL(script, new URL('../', import.meta.url))),
@@ -40,7 +44,7 @@ export function startChild(script, args = [], { core, nodeArgs = [], env = {} } 
     pinned ? 'taskset' : process.execPath,
     pinned ? ['-c', String(core), process.execPath, ...argv] : argv,
     {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', pipeStdout ? 'pipe' : 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, ...env },
       cwd: BENCH_DIR,
     },
@@ -187,4 +191,71 @@ export function packageVersions(names) {
     }
   }
   return out;
+}
+
+/**
+ * CPU time (ns) the kernel's scheduler has charged to every thread of `pid`
+ * so far: the sum of the first field of /proc/<pid>/task/<tid>/schedstat
+ * (time on a CPU, exact, unlike tick-sampled getrusage/cpuUsage). Threads
+ * that ended are not counted, so read it around a window in which the
+ * process's threads stay the same (node's threads live as long as it does).
+ * NaN where /proc has no schedstat (not Linux, or schedstats off).
+ */
+export function schedstatNs(pid) {
+  let total = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  } catch {
+    return NaN;
+  }
+  return total;
+}
+
+/** A small seeded generator (mulberry32), so that a report's intervals can be recomputed. */
+export function seededRandom(seed = 0x5eed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The median of `xs` with a percentile-bootstrap 95 % interval (resampling
+ * the values with replacement `iterations` times). Non-finite values are
+ * left out. Returns { median, lo, hi, n, halfWidth } (halfWidth: the larger
+ * distance from the median to either end).
+ */
+export function medianCI(xs, { iterations = 4000, seed = 0x5eed } = {}) {
+  const a = xs.filter((x) => Number.isFinite(x));
+  const n = a.length;
+  const m = median(a);
+  if (n < 2) return { median: m, lo: NaN, hi: NaN, n, halfWidth: NaN };
+  const random = seededRandom(seed);
+  const medians = new Float64Array(iterations);
+  const sample = new Float64Array(n);
+  for (let i = 0; i < iterations; i++) {
+    for (let j = 0; j < n; j++) sample[j] = a[Math.floor(random() * n)];
+    sample.sort();
+    medians[i] = n % 2 ? sample[n >> 1] : (sample[(n >> 1) - 1] + sample[n >> 1]) / 2;
+  }
+  medians.sort();
+  const lo = medians[Math.floor(0.025 * iterations)];
+  const hi = medians[Math.min(iterations - 1, Math.ceil(0.975 * iterations) - 1)];
+  return { median: m, lo, hi, n, halfWidth: Math.max(m - lo, hi - m) };
+}
+
+/** The p-quantile (0–1) of an ascending array, nearest rank. */
+export function quantile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
