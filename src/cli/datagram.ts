@@ -28,11 +28,6 @@ import { validateSegmentDocument } from './validate.js';
  * @internal
  */
 export const CANONICAL_HEADER = DAEMON_HEADER_LINE;
-/**
- * The daemon's read buffer (../protocol/limits.ts): longer datagrams are cut to this size.
- * @internal
- */
-export { DAEMON_READ_BYTES };
 
 export type DatagramVerdict =
   | {

@@ -5,7 +5,6 @@
 
 import { ANNOTATION_KEY_CHARS, MAX_NAME_LENGTH, NAME_CHARS } from '../protocol/limits.js';
 
-export { MAX_NAME_LENGTH };
 const VALID_NAME = new RegExp(`^[${NAME_CHARS} ]{1,${MAX_NAME_LENGTH}}$`, 'u');
 const INVALID_CHARS = new RegExp(`[^${NAME_CHARS}\\s]+`, 'gu');
 const WHITESPACE = /\s+/g;

@@ -38,11 +38,6 @@ export const KIND_CONSUMER = 4;
 const STATUS_ERROR = 2;
 const TRACE_FLAG_SAMPLED = 1;
 
-/**
- * X-Ray indexes at most 50 annotations per trace.
- * @internal
- */
-export { MAX_ANNOTATIONS_PER_TRACE };
 /** The prefix under which resource attributes appear (metadata keys, `indexedAttributes` names). */
 const RESOURCE_PREFIX = 'otel.resource.';
 /** X-Ray's limit for segment strings unless noted (`user`, `aws.xray.rule_name`). */
