@@ -17,7 +17,9 @@
 // handed to the exporter) against the spans the requests made.
 //
 // Rounds are paired: each round measures every mode of a workload once, in a
-// shuffled order, and ratios are taken within the round. Each workload gets
+// shuffled order, and ratios are taken within the round. The app core's busy
+// time (/proc/stat) beyond the app's own shows when other processes took the
+// core; such rounds are measured again. Each workload gets
 // rounds until the bootstrap 95 % interval of the median of its CPU ratio
 // (otel-xray's extra CPU per request over the no-op exporter ÷ OTLP/proto's)
 // is within ±targetHalfWidth, with at least minRounds and at most maxRounds,
@@ -30,7 +32,8 @@ import {
   min,
   nextMessage,
   request,
-  schedstatNs,
+  coreBusyMs,
+  schedstat,
   shuffled,
   sleep,
   startChild,
@@ -96,18 +99,22 @@ export async function measureAt({ app, mode, workload, sinks, loadgen, durationS
   await sleep(50);
   await Promise.all([request(sinks.udp, 'reset'), request(sinks.http, 'reset')]);
   const cpu0 = await request(child, 'cpu', { reset: true });
-  const ns0 = schedstatNs(pid);
+  const ss0 = schedstat(pid);
+  const busy0 = coreBusyMs(APP_CORE);
+  const t0 = performance.now();
   const r = await request(
     loadgen,
     'rate',
     { url, rate: workload.rate, streams, durationSec },
     60_000 + durationSec * 2000,
   );
-  // Requests still in flight when autocannon stopped (it closes its
-  // connections) end their spans shortly after: let them, then flush.
+  // The server span ends as the response is finished, which can be just
+  // after the client has it: let the last ones end, then flush.
   await sleep(50);
   const flushed = await request(child, 'flush', {}, 30_000);
-  const ns1 = schedstatNs(pid);
+  const ss1 = schedstat(pid);
+  const busy1 = coreBusyMs(APP_CORE);
+  const windowMs = performance.now() - t0;
   const cpu1 = await request(child, 'cpu');
   await sleep(100); // the last datagrams reach the sink before it is read
   const [udp, http] = await Promise.all([
@@ -130,7 +137,13 @@ export async function measureAt({ app, mode, workload, sinks, loadgen, durationS
     // Each of the staggered streams runs for durationSec at rate ÷ streams.
     rps: r.requests / durationSec,
     offeredPct: (100 * r.requests) / (workload.rate * durationSec),
-    cpuPerReq: (ns1 - ns0) / 1000 / Math.max(1, handled),
+    cpuPerReq: (ss1.runNs - ss0.runNs) / 1000 / Math.max(1, handled),
+    // Time the app's threads were runnable but not running (other processes,
+    // or the app's own GC and libuv threads, had the core).
+    waitPct: (100 * (ss1.waitNs - ss0.waitNs)) / 1e6 / windowMs,
+    // The app core's busy time that was not the app's (other processes,
+    // the kernel's work for them, the hypervisor's steal), % of the window.
+    othersPct: Math.max(0, (100 * (busy1 - busy0 - (ss1.runNs - ss0.runNs) / 1e6)) / windowMs),
     p50: r.p50,
     p99: r.p99,
     p999: r.p999,
@@ -180,6 +193,8 @@ export function summariseWorkload(rounds) {
       rps: median(ms.map((m) => m.rps)),
       loadgenCpuPct: median(ms.map((m) => m.loadgenCpuPct)),
       loopDelayMax: median(ms.map((m) => m.loopDelayMax)),
+      waitPct: median(ms.map((m) => m.waitPct)),
+      othersPct: median(ms.map((m) => m.othersPct)),
       errors: ms.reduce((n, m) => n + m.errors, 0),
       // Delivery: the worst round, and all rounds together.
       deliveredMinPct: min(ms.map((m) => (100 * m.delivered) / Math.max(1, m.expected))),
@@ -212,6 +227,7 @@ export async function runFixedRate({
   warmupSec,
   streams,
   targetHalfWidth = 0.15,
+  contentionPct = 5,
 }) {
   const started = Date.now();
   const loadgen = startChild('loadgen.mjs', [], { core: AUX_CORE });
@@ -240,13 +256,22 @@ export async function runFixedRate({
       log(`  fixed-rate warm-up done for ${spans} span(s)/request`);
     }
     const perWorkload = Object.fromEntries(workloads.map((w) => [workloadKey(w), []]));
-    const halfWidth = (key) =>
-      medianCI(pairedSeries(perWorkload[key])['cpu extra xray/otlp']).halfWidth;
+    // A round in which other processes used more than contentionPct of the
+    // app core's time during any mode's window is contended: its CPU figures are
+    // inflated by the sharing (caches, context switches), unevenly across
+    // modes. Such rounds are measured again (within maxRounds in all) and
+    // left out when at least minRounds uncontended ones remain.
+    const isContended = (row) => modes.some((m) => row[m].othersPct > contentionPct);
+    const kept = (key) => {
+      const clean = perWorkload[key].filter((row) => !isContended(row));
+      return clean.length >= minRounds ? clean : perWorkload[key];
+    };
+    const halfWidth = (key) => medianCI(pairedSeries(kept(key))['cpu extra xray/otlp']).halfWidth;
     const needsMore = (w) => {
-      const rounds = perWorkload[workloadKey(w)];
-      if (rounds.length < minRounds) return true;
-      if (rounds.length >= maxRounds) return false;
-      return !(halfWidth(workloadKey(w)) <= targetHalfWidth);
+      const key = workloadKey(w);
+      if (perWorkload[key].length >= maxRounds) return false;
+      if (perWorkload[key].filter((row) => !isContended(row)).length < minRounds) return true;
+      return !(halfWidth(key) <= targetHalfWidth);
     };
     for (;;) {
       const active = workloads.filter(needsMore);
@@ -267,11 +292,14 @@ export async function runFixedRate({
         }
         perWorkload[key].push(row);
         const n = perWorkload[key].length;
+        const contended = isContended(row) ? ' (contended)' : '';
         const fmt = (mode) =>
-          `${mode} ${row[mode].cpuPerReq.toFixed(0)} µs p99 ${row[mode].p99.toFixed(2)}`;
+          `${mode} ${row[mode].cpuPerReq.toFixed(0)} µs p99 ${row[mode].p99.toFixed(2)} ` +
+          `others ${row[mode].othersPct.toFixed(0)} %`;
         log(
           `  fixed ${key.padEnd(7)} round ${String(n).padStart(2)}: ${modes.map(fmt).join(', ')}` +
-            (n >= 2 ? `; CPU ratio ±${halfWidth(key).toFixed(2)}` : ''),
+            contended +
+            (kept(key).length >= 2 ? `; CPU ratio ±${halfWidth(key).toFixed(2)}` : ''),
         );
       }
     }
@@ -284,13 +312,21 @@ export async function runFixedRate({
       minRounds,
       maxRounds,
       targetHalfWidth,
+      contentionPct,
       seconds: (Date.now() - started) / 1000,
       workloads: {},
       perRound: perWorkload,
     };
     for (const w of workloads) {
       const key = workloadKey(w);
-      out.workloads[key] = { ...w, ...summariseWorkload(perWorkload[key]) };
+      const rows = kept(key);
+      out.workloads[key] = {
+        ...w,
+        ...summariseWorkload(rows),
+        measuredRounds: perWorkload[key].length,
+        contendedRounds: perWorkload[key].filter(isContended).length,
+        contendedKept: rows.filter(isContended).length,
+      };
     }
     return out;
   } finally {

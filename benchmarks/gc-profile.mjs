@@ -9,7 +9,16 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUX_CORE, nextMessage, request, startChild, stopChild } from './lib/common.mjs';
+import {
+  APP_CORE,
+  AUX_CORE,
+  coreBusyMs,
+  nextMessage,
+  request,
+  schedstat,
+  startChild,
+  stopChild,
+} from './lib/common.mjs';
 import { startApps } from './fixed-rate.mjs';
 import { analyseLatency, analyseProfile, parseTraceGc } from './lib/profile.mjs';
 
@@ -45,6 +54,8 @@ export async function runGcProfile({
     await request(app.child, 'gc');
     const gcTextFrom = apps.stdout().length;
     const fromMs = Number(process.hrtime.bigint()) / 1e6;
+    const ss0 = schedstat(app.pid);
+    const busy0 = coreBusyMs(APP_CORE);
     const r = await request(
       loadgen,
       'rate',
@@ -53,6 +64,10 @@ export async function runGcProfile({
     );
     await request(app.child, 'flush', {}, 30_000);
     const toMs = Number(process.hrtime.bigint()) / 1e6;
+    const ss1 = schedstat(app.pid);
+    const othersPct =
+      (100 * (coreBusyMs(APP_CORE) - busy0 - (ss1.runNs - ss0.runNs) / 1e6)) / (toMs - fromMs);
+    const cpuPerReq = (ss1.runNs - ss0.runNs) / 1000 / r.requests;
     const { pauses } = await request(app.child, 'gc');
     const gcText = apps.stdout().slice(gcTextFrom);
     // --cpu-prof writes the profile when the process exits.
@@ -79,6 +94,8 @@ export async function runGcProfile({
       p999: r.p999,
       max: r.max,
       requests: r.requests,
+      cpuPerReq,
+      othersPct: Math.max(0, othersPct),
       traceGc: parseTraceGc(gcText),
       latency,
       hot: {

@@ -49,6 +49,11 @@ const ALL = ['micro', 'sampling', 'pipeline', 'http', 'fixed', 'delivery', 'prof
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const selected = args.filter((a) => !a.startsWith('--'));
+// --fixed-rounds=N: exactly N rounds per fixed-rate workload (to see how the
+// intervals narrow with the rounds).
+const fixedRounds = Number(
+  args.find((a) => a.startsWith('--fixed-rounds='))?.slice('--fixed-rounds='.length) ?? NaN,
+);
 // --fixed=1@1000,6@400: only these fixed-rate workloads (spans@rate).
 const fixedOnly = args
   .find((a) => a.startsWith('--fixed='))
@@ -293,6 +298,9 @@ if (benches.some((b) => ['pipeline', 'http', 'fixed', 'profile', 'gcprofile'].in
         log,
         ...PLAN.fixed,
         ...(fixedOnly ? { workloads: fixedOnly } : {}),
+        ...(fixedRounds > 0
+          ? { minRounds: fixedRounds, maxRounds: fixedRounds, budgetSec: Infinity }
+          : {}),
       });
     }
     if (benches.includes('gcprofile')) {

@@ -194,27 +194,31 @@ export function packageVersions(names) {
 }
 
 /**
- * CPU time (ns) the kernel's scheduler has charged to every thread of `pid`
- * so far: the sum of the first field of /proc/<pid>/task/<tid>/schedstat
- * (time on a CPU, exact, unlike tick-sampled getrusage/cpuUsage). Threads
- * that ended are not counted, so read it around a window in which the
- * process's threads stay the same (node's threads live as long as it does).
- * NaN where /proc has no schedstat (not Linux, or schedstats off).
+ * What the kernel's scheduler has charged to every thread of `pid` so far,
+ * summed over /proc/<pid>/task/<tid>/schedstat: `runNs`, time on a CPU (the
+ * first field; exact, unlike tick-sampled getrusage/cpuUsage), and `waitNs`,
+ * time runnable but waiting for a CPU (the second field: other processes had
+ * the core). Threads that ended are not counted, so read it around a window
+ * in which the process's threads stay the same (node's threads live as long
+ * as it does). NaN where /proc has no schedstat (not Linux, or schedstats off).
  */
-export function schedstatNs(pid) {
-  let total = 0;
+export function schedstat(pid) {
+  let runNs = 0;
+  let waitNs = 0;
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
-        total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        const f = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
+        runNs += Number(f[0]);
+        waitNs += Number(f[1]);
       } catch {
         // the thread ended between the listing and the read
       }
     }
   } catch {
-    return NaN;
+    return { runNs: NaN, waitNs: NaN };
   }
-  return total;
+  return { runNs, waitNs };
 }
 
 /** A small seeded generator (mulberry32), so that a report's intervals can be recomputed. */
@@ -258,4 +262,23 @@ export function medianCI(xs, { iterations = 4000, seed = 0x5eed } = {}) {
 export function quantile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/**
+ * Milliseconds core `core` has been busy since boot (user, nice, system, irq,
+ * softirq and steal ticks of /proc/stat, at USER_HZ = 100), for what other
+ * processes (or the hypervisor) took from the app's core during a window.
+ * Tick-sampled: good to a few ticks over a window of seconds. NaN off Linux.
+ */
+export function coreBusyMs(core) {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`cpu${core} `));
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal
+    return (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] ?? 0)) * 10;
+  } catch {
+    return NaN;
+  }
 }
