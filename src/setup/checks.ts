@@ -45,8 +45,8 @@ export function missingPeer(pkg: string, lost: string, loadError: string | undef
 
 /**
  * Node's built-in modules loaded before otel-xray itself (this module is the
- * first otel-xray module `setup.ts` imports; otel-xray loads `node:http`
- * later, for the X-Ray sampler).
+ * first otel-xray module `setup.ts` imports). otel-xray never loads `node:http`
+ * with the package: the X-Ray sampler loads it on its first request.
  */
 const LOADED_BEFORE_OTEL_XRAY: readonly string[] = [
   ...((process as { moduleLoadList?: string[] }).moduleLoadList ?? []),
