@@ -125,6 +125,24 @@ export class LocalDaemon extends EventEmitter {
 
   /** Binds the socket; rejects with a readable message when it cannot. */
   static async start(options: LocalDaemonOptions = {}): Promise<LocalDaemon> {
+    // Port 0 picks a free UDP port; the sampling API then takes the same TCP port, which may
+    // be in use (the ephemeral range is shared): pick another pair, a few times.
+    const anyPort =
+      options.sampling !== false &&
+      options.samplingAddress === undefined &&
+      (options.address === undefined || /:0$/.test(options.address));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await LocalDaemon.startOnce(options);
+      } catch (err) {
+        if (!anyPort || attempt >= 5 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+          throw err;
+        }
+      }
+    }
+  }
+
+  private static async startOnce(options: LocalDaemonOptions): Promise<LocalDaemon> {
     const listen = parseListenAddress(options.address ?? '127.0.0.1:2000');
     if (typeof listen === 'string') throw new Error(`--address: ${listen}`);
     let forward: { socket: dgram.Socket; endpoint: Endpoint } | undefined;

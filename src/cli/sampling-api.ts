@@ -19,7 +19,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import type { Endpoint } from '../transport/daemon-address.js';
 import { formatEndpoint } from '../transport/daemon-address.js';
 import type { SamplingRule } from '../sampling/rules.js';
@@ -118,16 +118,19 @@ export class LocalSamplingApi extends EventEmitter {
     // The rules are read before listening, so a bad file fails the start.
     const api = new LocalSamplingApi(server, options);
     server.listen(endpoint.port, endpoint.host);
-    const outcome = await Promise.race([
-      once(server, 'listening').then(() => undefined),
-      once(server, 'error').then(([err]) => err as NodeJS.ErrnoException),
-    ]);
+    // (events.once() for 'listening' would reject with the raw error: listen for both by hand.)
+    const outcome = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      server.once('listening', () => resolve(undefined));
+      server.once('error', resolve);
+    });
     if (outcome !== undefined) {
-      throw new Error(
+      const err: NodeJS.ErrnoException = new Error(
         outcome.code === 'EADDRINUSE'
           ? `tcp ${formatEndpoint(endpoint)} is in use: sampling rules are not served (--sampling-address HOST:PORT to choose another)`
           : `cannot serve sampling rules on tcp ${formatEndpoint(endpoint)}: ${outcome.message}`,
       );
+      err.code = outcome.code;
+      throw err;
     }
     server.on('error', () => undefined);
     return api;

@@ -1,7 +1,9 @@
 /** The daemon stand-in's sampling API: X-Ray's wire shapes, paging, quotas, counts, reloads. */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { once } from 'node:events';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalSamplingApi, loadRulesFile } from '../../src/cli/sampling-api.js';
@@ -255,6 +257,26 @@ describe('otel-xray daemon: the sampling API', () => {
       }),
       /--sampling-rules: .*rules\.json/,
     );
+    // The TCP port taken: a clear error, and the UDP socket is not left open (it binds again).
+    const taken = createServer();
+    taken.listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      await assert.rejects(
+        LocalDaemon.start({ address: `127.0.0.1:${port}`, write: () => undefined }),
+        (err: NodeJS.ErrnoException) =>
+          err.code === 'EADDRINUSE' && /tcp .* is in use/.test(err.message),
+      );
+      const again = await LocalDaemon.start({
+        address: `127.0.0.1:${port}`,
+        sampling: false,
+        write: () => undefined,
+      });
+      await again.close({ summary: false });
+    } finally {
+      taken.close();
+    }
     const off = await LocalDaemon.start({
       address: '127.0.0.1:0',
       sampling: false,

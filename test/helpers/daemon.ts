@@ -45,22 +45,31 @@ export class TestDaemon {
     type: 'udp4' | 'udp6' = 'udp4',
     options: { sampling?: SamplingApiOptions | true } = {},
   ): Promise<TestDaemon> {
-    const socket = dgram.createSocket(type);
     const host = type === 'udp4' ? '127.0.0.1' : '::1';
-    socket.bind(0, host);
-    await once(socket, 'listening');
-    const daemon = new TestDaemon(
-      socket,
-      socket.address().port,
-      type === 'udp4' ? `127.0.0.1:${socket.address().port}` : `[::1]:${socket.address().port}`,
-    );
-    if (options.sampling !== undefined) {
-      daemon.samplingApi = await LocalSamplingApi.start(
-        { host, port: daemon.port },
-        options.sampling === true ? {} : options.sampling,
+    // The sampling API takes the TCP port of the same number, which may be in use (the
+    // ephemeral range is shared by UDP and TCP): then another UDP port, a few times.
+    for (let attempt = 1; ; attempt++) {
+      const socket = dgram.createSocket(type);
+      socket.bind(0, host);
+      await once(socket, 'listening');
+      const port = socket.address().port;
+      const daemon = new TestDaemon(
+        socket,
+        port,
+        type === 'udp4' ? `127.0.0.1:${port}` : `[::1]:${port}`,
       );
+      if (options.sampling === undefined) return daemon;
+      try {
+        daemon.samplingApi = await LocalSamplingApi.start(
+          { host, port },
+          options.sampling === true ? {} : options.sampling,
+        );
+        return daemon;
+      } catch (err) {
+        await daemon.close();
+        if (attempt >= 5 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      }
     }
-    return daemon;
   }
 
   private onMessage(msg: Buffer): void {
