@@ -142,6 +142,20 @@ export function packNodes(
  * reachable from no root; cut each such cycle once so every node is sent.
  */
 function breakCycles(all: PackNode[], roots: PackNode[]): void {
+  // Each node has at most one parent, so a walk from the roots meets every
+  // node at most once: when it meets them all, there is no cycle (the usual
+  // case, checked without a set).
+  let reached = 0;
+  const walk: PackNode[] = [];
+  for (const r of roots) {
+    walk.push(r);
+    while (walk.length > 0) {
+      const p = walk.pop() as PackNode;
+      reached++;
+      if (p.children) for (const c of p.children) walk.push(c);
+    }
+  }
+  if (reached === all.length) return;
   const seen = new Set<PackNode>();
   const visit = (start: PackNode): void => {
     const stack = [start];
