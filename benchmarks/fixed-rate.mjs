@@ -211,8 +211,28 @@ export function summariseWorkload(rounds) {
     };
   }
   const ratios = {};
-  for (const [name, xs] of Object.entries(pairedSeries(rounds))) ratios[name] = medianCI(xs);
-  return { rounds: rounds.length, modes, ratios };
+  const series = pairedSeries(rounds);
+  for (const [name, xs] of Object.entries(series)) ratios[name] = medianCI(xs);
+  return {
+    rounds: rounds.length,
+    modes,
+    ratios,
+    cpuRatioSpread: robustSpread(series['cpu extra xray/otlp']),
+  };
+}
+
+/**
+ * The spread of per-round values (1.4826 × the median absolute deviation: the
+ * standard deviation for normal data, robust to the wild rounds a ratio of
+ * two small differences has), and the rounds a median would need for a 95 %
+ * interval of ±h at that spread: (1.96 × 1.2533 × σ / h)² (the median's
+ * standard error is 1.2533 σ / √n).
+ */
+export function robustSpread(xs, h = 0.15) {
+  const a = xs.filter((x) => Number.isFinite(x));
+  const m = median(a);
+  const sigma = 1.4826 * median(a.map((x) => Math.abs(x - m)));
+  return { sigma, h, roundsNeeded: Math.ceil(((1.96 * 1.2533 * sigma) / h) ** 2) };
 }
 
 export async function runFixedRate({

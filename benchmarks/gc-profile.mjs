@@ -1,12 +1,14 @@
-// A GC and latency profile of the fixed-rate 6-span workload with otel-xray:
-// the app runs under `node --cpu-prof --trace-gc` (and records its GC pauses
-// from the performance timeline), autocannon drives it at a fixed rate, and
-// every response's end time and latency is kept. lib/profile.mjs then names
-// what the app's core was doing while the slowest 1 % of requests waited
-// (GC, otel-xray, the OTel SDK, Node's http…), and how often a slow request
-// overlapped a GC pause or a long busy stretch, against all requests.
-import { mkdtempSync, readdirSync } from 'node:fs';
+// A GC and latency profile of the fixed-rate 6-span workload: the app runs
+// under `node --cpu-prof --trace-gc` (and records its GC pauses from the
+// performance timeline), autocannon drives it at a fixed rate, and every
+// response's end time and latency is kept. lib/profile.mjs then names what
+// the app's core was doing while the slowest 1 % of requests waited (GC,
+// otel-xray, the OTel SDK, Node's http…), and how often a slow request
+// overlapped a GC pause, against all requests. otel-xray is profiled, then
+// the no-op exporter the same way as the baseline: what otel-xray adds to
+// the tail is the difference.
 import { once } from 'node:events';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -31,9 +33,23 @@ export async function runGcProfile({
   streams,
   spans = 6,
 }) {
-  const dir = mkdtempSync(join(tmpdir(), 'otel-xray-gcprofile-'));
   const loadgen = startChild('loadgen.mjs', [], { core: AUX_CORE });
   await nextMessage(loadgen, 'ready');
+  try {
+    const opts = { sinks, log, loadgen, warmupSec, durationSec, rate, streams, spans };
+    const xray = await profileMode('xray', opts);
+    const baseline = await profileMode('noop', opts);
+    return { ...xray, baseline };
+  } finally {
+    await stopChild(loadgen);
+  }
+}
+
+async function profileMode(
+  mode,
+  { sinks, log, loadgen, warmupSec, durationSec, rate, streams, spans },
+) {
+  const dir = mkdtempSync(join(tmpdir(), `otel-xray-gcprofile-${mode}-`));
   // The profiler's interval: 250 µs (the default 1 ms is coarse beside a
   // p99 of a few ms).
   const nodeArgs = [
@@ -44,15 +60,23 @@ export async function runGcProfile({
     '250',
     '--trace-gc',
   ];
-  let app;
+  let text = '';
+  const apps = await startApps({
+    sinks,
+    modes: [mode],
+    spanCounts: [spans],
+    gcTimeline: true,
+    nodeArgs,
+    pipeStdout: true,
+    onStdout: (chunk) => (text += chunk),
+  });
+  const app = apps[`${mode}/${spans}`];
   try {
-    const apps = await startAppsPiped({ sinks, spans, nodeArgs });
-    app = apps.app;
     const url = `http://127.0.0.1:${app.port}/api/orders/12345`;
     await request(loadgen, 'rate', { url, rate, streams, durationSec: warmupSec }, 120_000);
     await request(app.child, 'flush', {}, 30_000);
     await request(app.child, 'gc');
-    const gcTextFrom = apps.stdout().length;
+    const gcTextFrom = text.length;
     const fromMs = Number(process.hrtime.bigint()) / 1e6;
     const ss0 = schedstat(app.pid);
     const busy0 = coreBusyMs(APP_CORE);
@@ -69,7 +93,7 @@ export async function runGcProfile({
       (100 * (coreBusyMs(APP_CORE) - busy0 - (ss1.runNs - ss0.runNs) / 1e6)) / (toMs - fromMs);
     const cpuPerReq = (ss1.runNs - ss0.runNs) / 1000 / r.requests;
     const { pauses } = await request(app.child, 'gc');
-    const gcText = apps.stdout().slice(gcTextFrom);
+    const gcText = text.slice(gcTextFrom);
     // --cpu-prof writes the profile when the process exits.
     const exited = once(app.child, 'exit');
     await stopChild(app.child, 10_000);
@@ -80,14 +104,16 @@ export async function runGcProfile({
     const latency = analyseLatency(path, { requests: r.timeline, gcPauses: pauses, fromMs, toMs });
     const hot = analyseProfile(path, { top: 12 });
     log(
-      `  gc profile: ${r.requests} requests, p99 ${r.p99.toFixed(2)} ms; slow requests overlapping GC ` +
+      `  gc profile ${mode}: ${r.requests} requests, p99 ${r.p99.toFixed(2)} ms; slow requests overlapping GC ` +
         `${latency.slowOverlappingGcPct.toFixed(0)} % (all: ${latency.allOverlappingGcPct.toFixed(0)} %)`,
     );
     return {
+      mode,
       spans,
       rate,
       streams,
       durationSec,
+      // Kept in the temporary directory for reading, as the pipeline bench's profiles.
       file: path,
       p50: r.p50,
       p99: r.p99,
@@ -107,24 +133,6 @@ export async function runGcProfile({
       },
     };
   } finally {
-    await stopChild(loadgen);
-    if (app) await stopChild(app.child);
-    // The profile stays in the temporary directory for reading (its path is
-    // in the results), as the pipeline bench's profiles do.
+    await stopChild(app.child);
   }
-}
-
-/** startApps for one otel-xray app, with its stdout (the --trace-gc lines) collected. */
-async function startAppsPiped({ sinks, spans, nodeArgs }) {
-  let text = '';
-  const apps = await startApps({
-    sinks,
-    modes: ['xray'],
-    spanCounts: [spans],
-    gcTimeline: true,
-    nodeArgs,
-    pipeStdout: true,
-    onStdout: (chunk) => (text += chunk),
-  });
-  return { app: apps[`xray/${spans}`], stdout: () => text };
 }

@@ -100,9 +100,9 @@ const PLAN = quick
       http: { rounds: 5, connections: 16, warmupSec: 1.5, durationSec: 1.5 },
       fixed: {
         minRounds: 10,
-        maxRounds: 40,
+        maxRounds: 60,
         budgetSec: 780,
-        durationSec: 1,
+        durationSec: 2,
         warmupSec: 3,
         streams: 10,
       },

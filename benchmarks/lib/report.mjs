@@ -467,7 +467,10 @@ function findingsSection(r) {
           .slice(0, 4)
           .map((x) => `${x.group} ${pct(x.pct)}`)
           .join(', ')}; ` +
-        `${pct(l.slowOverlappingGcPct, 0)} of them overlapped a GC pause (${pct(l.allOverlappingGcPct, 1)} of all requests).`,
+        `${pct(l.slowOverlappingGcPct, 0)} of them overlapped a GC pause (${pct(l.allOverlappingGcPct, 1)} of all requests)` +
+        (g.baseline
+          ? `; p99 ${num(g.p99)} ms against the no-op exporter's ${num(g.baseline.p99)} ms under the same profiler.`
+          : '.'),
     );
   }
   const prof = r.profile?.[10];
@@ -873,6 +876,8 @@ ${table(
 ${table(['paired ratio (median of per-round ratios)', 'median', 'bootstrap 95 % interval', 'half-width'], ratioRows)}
 
 The CPU ratio's interval is ±${num(cpu.halfWidth)} after ${cpu.n} rounds${cpu.halfWidth <= f.targetHalfWidth ? ` (within ±${f.targetHalfWidth})` : ` (**wider than ±${f.targetHalfWidth}**: the run's budget or round limit ended it first)`}.
+Its rounds spread by σ ≈ ${num(w.cpuRatioSpread?.sigma)} (1.4826 × MAD), at which ±${f.targetHalfWidth} needs about
+**${int(w.cpuRatioSpread?.roundsNeeded)} rounds** (1.96 × 1.2533 σ / √n ≤ ${f.targetHalfWidth}).
 `);
   }
   const roundsUsed = Object.values(f.workloads)
@@ -922,6 +927,7 @@ ${parts.join('\n')}`;
 
 function gcProfileSection(g) {
   const l = g.latency;
+  const b = g.baseline;
   const groups = (b) => b.groups.map((x) => `${x.group} ${pct(x.pct)}`).join(', ');
   const gcRows = Object.entries(g.traceGc.kinds).map(([kind, k]) => [
     kind,
@@ -948,8 +954,8 @@ function gcProfileSection(g) {
     .sort((a, b) => b.slow - b.all - (a.slow - a.all));
   return `## GC and latency profile: otel-xray, ${g.spans} spans/request at ${int(g.rate)} req/s
 
-One otel-xray app under \`node --cpu-prof --cpu-prof-interval 250 --trace-gc\` (plus its GC
-pauses from the performance timeline), driven as in the fixed-rate section for ${g.durationSec} s after a
+One otel-xray app, then one with the no-op exporter as the baseline, under
+\`node --cpu-prof --cpu-prof-interval 250 --trace-gc\` (plus their GC pauses from the performance timeline), driven as in the fixed-rate section for ${g.durationSec} s after a
 warm-up; every response's end time and latency kept on the system's monotonic clock, the
 clock of the CPU profile. ${int(g.requests)} requests: p50 ${num(g.p50)} ms, p99 ${num(g.p99)} ms, p99.9 ${num(g.p999)} ms,
 max ${num(g.max)} ms; ${num(g.cpuPerReq, 0)} µs of CPU per request (the profiler slows the app, so these are
@@ -962,14 +968,37 @@ gaps of more than 4 intervals between samples, when the app was off the CPU or t
 ${table(
   ['', 'core busy', 'by group (share of samples)'],
   [
-    ['whole window', pct(l.all.busyPct), groups(l.all)],
+    ['otel-xray: whole window', pct(l.all.busyPct), groups(l.all)],
     [
-      `while the slowest 1 % waited (${int(l.slowRequests)} requests ≥ ${num(l.p99Ms)} ms)`,
+      `otel-xray: while the slowest 1 % waited (${int(l.slowRequests)} requests ≥ ${num(l.p99Ms)} ms)`,
       pct(l.duringSlow.busyPct),
       groups(l.duringSlow),
     ],
+    ...(b
+      ? [
+          ['no-op exporter: whole window', pct(b.latency.all.busyPct), groups(b.latency.all)],
+          [
+            `no-op exporter: while the slowest 1 % waited (${int(b.latency.slowRequests)} requests ≥ ${num(b.latency.p99Ms)} ms)`,
+            pct(b.latency.duringSlow.busyPct),
+            groups(b.latency.duringSlow),
+          ],
+        ]
+      : []),
   ],
 )}
+${
+  b
+    ? `
+The no-op exporter, profiled the same way right after: p50 ${num(b.p50)} ms, p99 ${num(b.p99)} ms, p99.9 ${num(b.p999)} ms,
+${num(b.cpuPerReq, 0)} µs of CPU per request, other processes on core 0 ${pct(b.othersPct, 0)}; ${int(b.traceGc.collections)} collections
+(${Object.entries(b.traceGc.kinds)
+        .map(([k, x]) => `${x.count} ${k}, ${num(x.pauseMs, 1)} ms`)
+        .join(
+          '; ',
+        )}); ${pct(b.latency.slowOverlappingGcPct, 0)} of its slowest 1 % overlapped a GC pause.
+`
+    : ''
+}
 
 - Requests overlapping a GC pause: **${pct(l.slowOverlappingGcPct, 0)} of the slowest 1 %**, ${pct(l.allOverlappingGcPct, 1)} of all.
 - Requests overlapping a busy stretch of ≥ 1 ms (the core busy without an idle sample):
