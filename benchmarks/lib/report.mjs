@@ -94,14 +94,15 @@ export function evaluateTargets(r) {
       : { text: '–' };
   /**
    * The p99 floor against OTLP/proto: the no-op exporter's p99 over OTLP's.
-   * It blocks only when its whole interval is above the limit (p99 ratios
-   * are noisy; a median above it alone is not a measured floor).
+   * It blocks only when its whole interval is above the limit, over 5 rounds
+   * or more (p99 ratios are noisy; a median above it alone is not a floor).
    */
   const p99Floor = (ci, limit) =>
     Number.isFinite(ci?.median)
       ? {
           text: withCI(ci),
-          blocks: ci.lo > limit,
+          // …and only with enough rounds for the interval to mean something.
+          blocks: ci.n >= 5 && ci.lo > limit,
           why: `the no-op exporter's p99 is ${withCI(ci)} OTLP/proto's`,
         }
       : { text: '–' };
