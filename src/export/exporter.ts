@@ -18,6 +18,8 @@ import type { TranslateStats } from '../translate/segment.js';
 import type { SendOutcome, TransportStats } from '../transport/udp.js';
 import { UdpTransport } from '../transport/udp.js';
 import type { ReadableSpanLike, SpanContextLike } from '../shared/types.js';
+import { TraceHolder } from './holder.js';
+import type { SpanList } from './holder.js';
 
 export type { DropCounts } from './ledger.js';
 
@@ -46,9 +48,17 @@ export interface ExporterStats extends TransportStats {
   spansShrunk: number;
   /**
    * Spans accepted by `export()` and not translated yet: a large batch is
-   * translated a slice at a time, over event-loop turns.
+   * translated a slice at a time, over event-loop turns, and the spans of a
+   * trace whose root span has not been exported yet are held for it
+   * (`spansHeld`).
    */
   spansWaiting: number;
+  /**
+   * Of `spansWaiting`, the spans held until their trace's root span is
+   * exported, so that the trace is sent whole (bounded: 2,048 spans, two
+   * further exports, 10 s; `forceFlush()` and `shutdown()` send them).
+   */
+  spansHeld: number;
 }
 
 /**
@@ -96,20 +106,30 @@ function finishJob(job: ExportJob): void {
 /**
  * Splits spans into slices of about `max`, keeping the spans of one trace
  * together (a trace larger than `max` is a slice of its own), in the order
- * their traces first appear. Each span's context is read here, once, and
- * handed to the translation.
+ * their traces first appear. Each span's context is read once (here, unless
+ * `contexts` holds it already) and handed to the translation.
  */
-function sliceByTrace(spans: ReadableSpanLike[], max: number): Slice[] {
+function sliceByTrace(
+  spans: ReadableSpanLike[],
+  contexts: ReadonlyArray<SpanContextLike | null> | undefined,
+  max: number,
+): Slice[] {
   const byTrace = new Map<unknown, Array<[ReadableSpanLike, SpanContextLike | null]>>();
-  for (const span of spans) {
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i] as ReadableSpanLike;
     let sc: SpanContextLike | null;
     let key: unknown;
-    try {
-      sc = span.spanContext();
-      key = sc.traceId;
-    } catch {
-      sc = null; // the translation counts it as unreadable
-      key = undefined;
+    if (contexts !== undefined) {
+      sc = contexts[i] ?? null;
+      key = sc?.traceId;
+    } else {
+      try {
+        sc = span.spanContext();
+        key = sc.traceId;
+      } catch {
+        sc = null; // the translation counts it as unreadable
+        key = undefined;
+      }
     }
     const group = byTrace.get(key);
     if (group === undefined) byTrace.set(key, [[span, sc]]);
@@ -151,6 +171,9 @@ export class AWSXRaySpanExporter {
   private untranslated = 0;
   private sliceScheduled = false;
   private translatedWaiters: Array<() => void> = [];
+  /** Holds the spans of traces whose root has not come yet (not in Lambda, nor with `exportCallback: 'sent'`). */
+  private readonly holder: TraceHolder | undefined;
+  private holdTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: AWSXRaySpanExporterOptions = {}) {
     this.reporter = new Reporter();
@@ -166,6 +189,10 @@ export class AWSXRaySpanExporter {
       workingDirectory: safeCwd(),
       annotationCounts: this.annotationCounts,
     };
+    this.holder =
+      this.config.lambda || this.config.callbackWhen !== 'queued'
+        ? undefined
+        : new TraceHolder(() => performance.now());
     this.transport = new UdpTransport({
       endpoint: this.config.daemon.udp,
       reporter: this.reporter,
@@ -212,31 +239,13 @@ export class AWSXRaySpanExporter {
         accounted = true;
         return done(SUCCESS);
       }
-      const slices =
-        batch.length <= SLICE_SPANS
-          ? [{ spans: batch, contexts: undefined }]
-          : sliceByTrace(batch, SLICE_SPANS);
-      const job: ExportJob = {
-        slices,
-        next: 0,
-        open: 0,
-        sent: 0,
-        dropped: 0,
-        done,
-        finished: false,
-      };
-      this.jobs.push(job);
-      this.untranslated += batch.length;
+      // Spans of traces whose root is still open wait for it (./holder.ts);
+      // the rest, and held spans whose root came, are translated.
+      const now: SpanList | undefined = this.holder?.admit(batch);
+      const job = this.enqueue(now?.spans ?? batch, now?.contexts, done);
       accounted = true;
-      if (this.jobs.length === 1 && job.slices.length === 1) {
-        // A batch that fits one slice, with nothing ahead of it: at once.
-        this.runSlice();
-      } else if (this.untranslated > MAX_UNTRANSLATED) {
-        // The app makes spans faster than the turns between its own work
-        // translate them: catch up now rather than hold more spans.
-        while (this.untranslated > CATCH_UP_SPANS && this.jobs.length > 0) this.runSlice();
-      }
-      if (this.jobs.length > 0) this.scheduleSlice();
+      this.armHoldTimer();
+      if (job === undefined) return done(SUCCESS); // every span held
       if (this.config.callbackWhen === 'queued' && !job.finished) {
         // Accepted: a BatchSpanProcessor (one export at a time) goes on at
         // once. Spans that cannot be queued later are counted and reported.
@@ -256,11 +265,85 @@ export class AWSXRaySpanExporter {
     }
   }
 
+  /**
+   * Queues a job translating `spans` (a slice at a time) and starts it;
+   * `undefined` when there are none. Counts them as waiting.
+   */
+  private enqueue(
+    spans: ReadableSpanLike[],
+    contexts: Array<SpanContextLike | null> | undefined,
+    done: (result: ExportResult) => void,
+  ): ExportJob | undefined {
+    if (spans.length === 0) return undefined;
+    const slices =
+      spans.length <= SLICE_SPANS
+        ? [{ spans, contexts }]
+        : sliceByTrace(spans, contexts, SLICE_SPANS);
+    const job: ExportJob = {
+      slices,
+      next: 0,
+      open: 0,
+      sent: 0,
+      dropped: 0,
+      done,
+      finished: false,
+    };
+    this.jobs.push(job);
+    this.untranslated += spans.length;
+    if (this.jobs.length === 1 && job.slices.length === 1) {
+      // A batch that fits one slice, with nothing ahead of it: at once.
+      this.runSlice();
+    } else if (this.untranslated > MAX_UNTRANSLATED) {
+      // The app makes spans faster than the turns between its own work
+      // translate them: catch up now rather than hold more spans.
+      while (this.untranslated > CATCH_UP_SPANS && this.jobs.length > 0) this.runSlice();
+    }
+    if (this.jobs.length > 0) this.scheduleSlice();
+    return job;
+  }
+
+  /** Translates every held span now (their roots did not come in time, or a flush). */
+  private releaseHeld(list: SpanList | undefined): void {
+    if (list === undefined || list.spans.length === 0) return;
+    this.enqueue(list.spans, list.contexts, NOOP);
+  }
+
+  /**
+   * While spans are held, one timer (unref'd: it never keeps the process up)
+   * ends their hold in an app that stops exporting. No timer otherwise.
+   */
+  private armHoldTimer(): void {
+    const due = this.holder?.nextExpiry;
+    if (due === undefined || this.holdTimer !== undefined) return;
+    this.holdTimer = setTimeout(this.onHoldTimer, Math.max(1, due - performance.now()));
+    this.holdTimer.unref();
+  }
+
+  private readonly onHoldTimer = (): void => {
+    this.holdTimer = undefined;
+    try {
+      this.releaseHeld(this.holder?.releaseExpired());
+    } catch {
+      // never throw into the event loop
+    }
+    this.armHoldTimer();
+  };
+
+  /** Gives back every held span, for translation now. */
+  private releaseAllHeld(): void {
+    if (this.holdTimer !== undefined) {
+      clearTimeout(this.holdTimer);
+      this.holdTimer = undefined;
+    }
+    this.releaseHeld(this.holder?.releaseAll());
+  }
+
   /** Resolves when every datagram handed to the exporter so far has been sent (bounded). */
   async forceFlush(): Promise<void> {
     try {
       // Inside a Lambda invocation, never past its deadline (./lambda-deadline.ts).
       const timeoutMs = capToInvocation(this.config.flushTimeoutMillis);
+      this.releaseAllHeld();
       await this.translated();
       const drained = await this.transport.flush(timeoutMs);
       if (!drained) {
@@ -279,6 +362,7 @@ export class AWSXRaySpanExporter {
     this.shutdownPromise ??= (async () => {
       try {
         const timeoutMs = capToInvocation(this.config.flushTimeoutMillis);
+        this.releaseAllHeld();
         await this.translated();
         await this.transport.close(timeoutMs);
       } catch {
@@ -321,7 +405,8 @@ export class AWSXRaySpanExporter {
       spansSent: this.ledger.sent,
       dropped: { ...this.ledger.dropped },
       spansShrunk: this.shrunk,
-      spansWaiting: this.untranslated,
+      spansWaiting: this.untranslated + (this.holder?.count ?? 0),
+      spansHeld: this.holder?.count ?? 0,
     };
   }
 

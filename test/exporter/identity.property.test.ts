@@ -7,7 +7,8 @@
  * for batches of random sizes (slices included) holding real SDK spans, spans
  * whose accessors throw (any accessor, at random positions) and invalid
  * spans, with the daemon up (a real UDP listener on 127.0.0.1) or down (a
- * closed port), in both callback modes. Readings are taken after every
+ * closed port), in both callback modes, with spans held for their trace's
+ * root (children whose root is not in the batch). Readings are taken after every
  * `export()`, in every result callback, in every diag report and on every
  * event-loop turn until the exporter is shut down.
  */
@@ -120,6 +121,8 @@ describe('exporter: received = sent + Σ dropped + waiting + queued, at every re
   let deadPort: number;
   let current: AWSXRaySpanExporter | undefined;
   let readings = 0;
+  /** Readings that found spans held for their trace's root. */
+  let heldReadings = 0;
   let broken: string | undefined;
 
   /** Reads the stats and records the first reading that breaks the identity. */
@@ -127,6 +130,7 @@ describe('exporter: received = sent + Σ dropped + waiting + queued, at every re
     if (current === undefined) return undefined;
     const s = current.getStats();
     readings++;
+    if (s.spansHeld > 0) heldReadings++;
     const off = identity(s);
     if (off !== 0 && broken === undefined) broken = `${where}: off by ${off}: ${JSON.stringify(s)}`;
     return s;
@@ -215,14 +219,15 @@ describe('exporter: received = sent + Σ dropped + waiting + queued, at every re
               read('after forceFlush()');
             }
           }
-          // Every event-loop turn until everything has left.
+          // Every event-loop turn until everything has left but held spans.
           for (let turn = 0; turn < 10_000; turn++) {
             const s = read('turn');
-            if (s !== undefined && s.spansWaiting === 0 && s.spansQueued === 0) break;
+            if (s !== undefined && s.spansWaiting === s.spansHeld && s.spansQueued === 0) break;
             await nextTurn();
           }
           await exporter.forceFlush();
-          read('after forceFlush()');
+          const flushed = read('after forceFlush()') as ExporterStats;
+          assert.equal(flushed.spansHeld, 0, 'forceFlush() sends held spans');
           await exporter.shutdown();
           const s = read('after shutdown()') as ExporterStats;
           await Promise.all(callbacks);
@@ -246,7 +251,8 @@ describe('exporter: received = sent + Σ dropped + waiting + queued, at every re
     );
     assert.equal(runs, 60);
     assert.ok(readings > 60 * 4, `${readings} readings`);
-    console.log(`      ${runs} runs, ${readings} readings`);
+    assert.ok(heldReadings > 0, 'some readings found spans held');
+    console.log(`      ${runs} runs, ${readings} readings (${heldReadings} with spans held)`);
   });
 
   it('a batch whose first span throws from spanContext() loses only that span', async () => {

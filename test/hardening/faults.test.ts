@@ -31,7 +31,14 @@ async function deadPort(): Promise<number> {
 
 function batch(n: number, offset = 0): ReadableSpanLike[] {
   return Array.from({ length: n }, (_, i) =>
-    makeSpan({ spanId: spanId(offset + i), parentSpanId: spanId(9_999_999), attributes: { i } }),
+    makeSpan({
+      spanId: spanId(offset + i),
+      // A remote parent: segments, sent as they come (a local parent's
+      // children would wait for it, test/exporter/holding.test.ts).
+      parentSpanId: spanId(9_999_999),
+      parentRemote: true,
+      attributes: { i },
+    }),
   );
 }
 
