@@ -1,6 +1,6 @@
 // How many traces reach the daemon whole (issue 15, item 3): 6-span traces
-// (a SERVER root ending after its 5 children, as a request does) made at a
-// steady rate through the SDK's default BatchSpanProcessor (512-span
+// (a SERVER root ending after its 5 children, as a request does; the 10
+// requests of each 10 ms tick overlap) made at a steady rate through the SDK's default BatchSpanProcessor (512-span
 // batches) and two builds of otel-xray, in alternating rounds in one
 // process, each to a UDP listener of its own. Per build: traces split over
 // more than one document, spans per datagram, spans delivered, and the
@@ -65,11 +65,15 @@ async function round(label) {
   let made = 0;
   const t0 = performance.now();
   while (made < total) {
+    // The tick's requests overlap, as concurrent requests do: every child
+    // ends before any of their roots.
+    const roots = [];
     for (let i = 0; i < perTick && made < total; i++, made++) {
       const root = tracer.startSpan('GET /api/orders/:id', {
         kind: SpanKind.SERVER,
         attributes: SERVER_ATTRS,
       });
+      roots.push(root);
       const parent = trace.setSpan(context.active(), root);
       for (let c = 1; c < SIZE; c++) {
         const client = c % 2 === 0;
@@ -84,8 +88,8 @@ async function round(label) {
           )
           .end();
       }
-      root.end();
     }
+    for (const root of roots) root.end();
     const due = t0 + (made / RATE) * 1000;
     const wait = due - performance.now();
     await sleep(Math.max(0, wait));
