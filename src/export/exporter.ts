@@ -114,22 +114,17 @@ function sliceByTrace(
   contexts: ReadonlyArray<SpanContextLike | null> | undefined,
   max: number,
 ): Slice[] {
+  if (contexts !== undefined) return sliceRuns(spans, contexts, max);
   const byTrace = new Map<unknown, Array<[ReadableSpanLike, SpanContextLike | null]>>();
-  for (let i = 0; i < spans.length; i++) {
-    const span = spans[i] as ReadableSpanLike;
+  for (const span of spans) {
     let sc: SpanContextLike | null;
     let key: unknown;
-    if (contexts !== undefined) {
-      sc = contexts[i] ?? null;
-      key = sc?.traceId;
-    } else {
-      try {
-        sc = span.spanContext();
-        key = sc.traceId;
-      } catch {
-        sc = null; // the translation counts it as unreadable
-        key = undefined;
-      }
+    try {
+      sc = span.spanContext();
+      key = sc.traceId;
+    } catch {
+      sc = null; // the translation counts it as unreadable
+      key = undefined;
     }
     const group = byTrace.get(key);
     if (group === undefined) byTrace.set(key, [[span, sc]]);
@@ -148,6 +143,37 @@ function sliceByTrace(
     }
   }
   if (current.spans.length > 0) slices.push(current);
+  return slices;
+}
+
+/**
+ * {@link sliceByTrace} for spans whose traces are already runs of adjacent
+ * spans (as the holder gives them), with their contexts read.
+ */
+function sliceRuns(
+  spans: ReadableSpanLike[],
+  contexts: ReadonlyArray<SpanContextLike | null>,
+  max: number,
+): Slice[] {
+  const slices: Slice[] = [];
+  let from = 0; // start of the current slice
+  let i = 0;
+  while (i < spans.length) {
+    // The run of one trace (an unreadable span is a run of its own).
+    const traceId = contexts[i]?.traceId;
+    let end = i + 1;
+    if (traceId !== undefined) {
+      while (end < spans.length && contexts[end]?.traceId === traceId) end++;
+    }
+    if (i > from && end - from > max) {
+      slices.push({ spans: spans.slice(from, i), contexts: contexts.slice(from, i) });
+      from = i;
+    }
+    i = end;
+  }
+  if (from < spans.length) {
+    slices.push({ spans: spans.slice(from), contexts: contexts.slice(from) });
+  }
   return slices;
 }
 

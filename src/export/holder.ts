@@ -77,8 +77,13 @@ function hasLocalParent(span: ReadableSpanLike): boolean {
 export class TraceHolder {
   /** Held traces by trace ID, oldest first. */
   private readonly held = new Map<string, HeldTrace>();
-  /** Trace IDs whose local root was given back (insertion-ordered, bounded). */
-  private readonly finished = new Set<string>();
+  /**
+   * Trace IDs whose local root was given back: the last
+   * {@link FINISHED_TRACES} to {@link FINISHED_TRACES} × 2, in two
+   * generations (dropping a whole generation costs nothing per trace).
+   */
+  private finished = new Set<string>();
+  private finishedBefore = new Set<string>();
   /** Spans held now. */
   count = 0;
 
@@ -90,7 +95,9 @@ export class TraceHolder {
   /**
    * Takes a batch; returns what to translate now: the batch's spans less
    * those held, plus held spans given back (those of the batch's traces whose
-   * root came, and those whose hold ended). Reads each span's context once.
+   * root came, and those whose hold ended), the spans of each trace next to
+   * each other (spans whose context cannot be read first). Reads each span's
+   * context once.
    */
   admit(spans: readonly ReadableSpanLike[]): SpanList {
     const out: SpanList = { spans: [], contexts: [] };
@@ -184,7 +191,7 @@ export class TraceHolder {
 
   /** Holds a trace, or gives it back when its root came, it is finished, or its hold ended. */
   private place(traceId: string, t: HeldTrace, now: number, out: SpanList): void {
-    if (t.exportsLeft < 0 || this.finished.has(traceId)) {
+    if (t.exportsLeft < 0 || this.finished.has(traceId) || this.finishedBefore.has(traceId)) {
       if (t.exportsLeft < 0) this.noteFinished(traceId);
       append(out, t);
       return;
@@ -204,14 +211,11 @@ export class TraceHolder {
   }
 
   private noteFinished(traceId: string): void {
-    if (this.finished.has(traceId)) return;
-    this.finished.add(traceId);
-    if (this.finished.size > FINISHED_TRACES) {
-      for (const oldest of this.finished) {
-        this.finished.delete(oldest);
-        break;
-      }
+    if (this.finished.size >= FINISHED_TRACES) {
+      this.finishedBefore = this.finished;
+      this.finished = new Set();
     }
+    this.finished.add(traceId);
   }
 }
 
