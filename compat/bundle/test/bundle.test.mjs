@@ -238,8 +238,8 @@ describe('bundled with esbuild (one CJS file, platform node) on Lambda-style inv
     it('the helper comes from the installed otel-xray package, and no instrumentation is bundled', function () {
       const inputs = built.middleware.inputs;
       assert.ok(
-        inputs.some((p) => /node_modules\/otel-xray\/dist\/esm\/instrument\/aws-v3\.js$/.test(p)),
-        `otel-xray's dist/esm/instrument/aws-v3.js is in the bundle: ${inputs.filter((p) => p.includes('otel-xray')).join(', ')}`,
+        inputs.some((p) => /node_modules\/otel-xray\/dist\/cjs\/instrument\/aws-v3\.js$/.test(p)),
+        `otel-xray's dist/cjs/instrument/aws-v3.js is in the bundle: ${inputs.filter((p) => p.includes('otel-xray')).join(', ')}`,
       );
       assert.deepEqual(
         inputs.filter((p) => p.includes('instrumentation-aws-sdk') || p.includes('capture-aws-v3')),
