@@ -40,8 +40,8 @@ const DAEMON_HEADER = '{"format":"json","version":1}\n';
 // modules move (they are not part of the package's API).
 let stages;
 try {
-  const segment = await loadOtelXray('cjs/translate/segment.js');
-  const pack = await loadOtelXray('cjs/translate/pack.js');
+  const segment = await loadOtelXray('esm/translate/segment.js');
+  const pack = await loadOtelXray('esm/translate/pack.js');
   if (typeof segment.translateSpan === 'function' && typeof pack.packNodes === 'function') {
     stages = { ...segment, ...pack };
   }

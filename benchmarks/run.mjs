@@ -148,7 +148,7 @@ if (args.includes('--build') || !existsSync(DIST_ENTRY)) {
   sh('npm', ['run', 'build'], ROOT_DIR);
 }
 
-// Bench a copy of dist/ (and src/) taken now, so that a rebuild during the
+// Bench a copy of dist/esm (and src/) taken now, so that a rebuild during the
 // run can neither crash a bench nor mix two builds in one report. The root's
 // node_modules is linked beside it, so its imports resolve as from dist/.
 const snapshot = mkdtempSync(join(tmpdir(), 'otel-xray-bench-'));
@@ -158,8 +158,7 @@ let distBuiltAt;
 for (let attempt = 1; ; attempt++) {
   distBuiltAt = statSync(DIST_ENTRY).mtime.toISOString();
   rmSync(join(snapshot, 'dist'), { recursive: true, force: true });
-  // The whole of dist/: dist/esm only re-exports the one implementation in dist/cjs.
-  cpSync(join(ROOT_DIR, 'dist'), join(snapshot, 'dist'), { recursive: true });
+  cpSync(join(ROOT_DIR, 'dist', 'esm'), join(snapshot, 'dist', 'esm'), { recursive: true });
   // src/ too, for the profile's source lines (the source maps point at ../../src).
   cpSync(join(ROOT_DIR, 'src'), join(snapshot, 'src'), { recursive: true });
   const entry = join(snapshot, 'dist', 'esm', 'index.js');
@@ -167,7 +166,7 @@ for (let attempt = 1; ; attempt++) {
     execFileSync(process.execPath, ['-e', `import(${JSON.stringify(entry)})`], { stdio: 'ignore' });
     break;
   } catch {
-    if (attempt >= 5) throw new Error('the copy of dist/ does not load (is a build running?)');
+    if (attempt >= 5) throw new Error('the copy of dist/esm does not load (is a build running?)');
     await sleep(5000); // copied in the middle of a rebuild: try again
   }
 }

@@ -6,8 +6,8 @@
 // the traces. First the function as written, then fixed. Ends by itself.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { LocalDaemon } from '../dist/cjs/cli/daemon.js';
-import { formatMs, renderTrace, wrapText } from '../dist/cjs/cli/waterfall.js';
+import { LocalDaemon } from '../dist/esm/cli/daemon.js';
+import { formatMs, renderTrace, wrapText } from '../dist/esm/cli/waterfall.js';
 import { startLocalAws } from './local-aws.mjs';
 import { runSampling } from './sampling.mjs';
 

@@ -1,7 +1,7 @@
 // The public API report: api/otel-xray.api.md, checked in, so the package's
 // public surface changes only on purpose.
 //
-//   node scripts/api-report.mjs           compare the build (dist/cjs) with the report; exit 1 if they differ
+//   node scripts/api-report.mjs           compare the build (dist/esm) with the report; exit 1 if they differ
 //   node scripts/api-report.mjs --update  rewrite the report   (npm run api:update)
 //
 // Run after `npm run build`. For each entry point (`otel-xray`,
@@ -18,9 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
-const DIST = 'dist/cjs';
-// The ES module entry points only re-export dist/cjs (scripts/build.mjs); checked to match.
-const ESM = 'dist/esm';
+const DIST = 'dist/esm';
 const REPORT = 'api/otel-xray.api.md';
 const ENTRIES = [
   ['otel-xray', 'index.d.ts'],
@@ -30,11 +28,9 @@ const ENTRIES = [
 const update = process.argv.includes('--update');
 
 for (const [, file] of ENTRIES) {
-  for (const dir of [DIST, ESM]) {
-    if (!fs.existsSync(path.join(dir, file))) {
-      console.error(`${dir}/${file} is missing: run \`npm run build\` first`);
-      process.exit(1);
-    }
+  if (!fs.existsSync(path.join(DIST, file))) {
+    console.error(`${DIST}/${file} is missing: run \`npm run build\` first`);
+    process.exit(1);
   }
 }
 
@@ -50,7 +46,7 @@ const options = {
   noEmit: true,
 };
 const program = ts.createProgram(
-  ENTRIES.flatMap(([, f]) => [path.resolve(DIST, f), path.resolve(ESM, f)]),
+  ENTRIES.map(([, f]) => path.resolve(DIST, f)),
   options,
 );
 const checker = program.getTypeChecker();
@@ -59,9 +55,7 @@ const ours = program.getSourceFiles().filter((sf) => path.resolve(sf.fileName).s
 const rel = (sf) => path.relative(DIST, sf.fileName).replace(/\\/g, '/');
 
 const problems = [];
-const esmEntries = ENTRIES.map(([, f]) => program.getSourceFile(path.resolve(ESM, f)));
-const checked = (f) => ours.includes(f) || esmEntries.includes(f);
-for (const d of ts.getPreEmitDiagnostics(program).filter((d) => !d.file || checked(d.file))) {
+for (const d of ts.getPreEmitDiagnostics(program).filter((d) => !d.file || ours.includes(d.file))) {
   const where = d.file
     ? `${path.relative('.', d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: `
     : '';
@@ -101,27 +95,6 @@ for (const [name, file] of ENTRIES) {
     exported.add(`${name}#${s.name}`);
   }
   lines.push('```', '');
-}
-
-// The ES module entry points export the very same declarations.
-for (const [name, file] of ENTRIES) {
-  const exportsOf = (dir) => {
-    const sf = program.getSourceFile(path.resolve(dir, file));
-    const symbol = sf && checker.getSymbolAtLocation(sf);
-    return (symbol ? checker.getExportsOfModule(symbol) : [])
-      .map((s) => {
-        const target = s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
-        const home = target.declarations?.[0]?.getSourceFile();
-        return `${s.name}@${home ? path.relative('.', home.fileName) : '?'}`;
-      })
-      .sort()
-      .join(', ');
-  };
-  if (exportsOf(ESM) !== exportsOf(DIST)) {
-    problems.push(
-      `${name}: ${ESM}/${file} exports ${exportsOf(ESM) || 'nothing'}; ${DIST}/${file} exports ${exportsOf(DIST) || 'nothing'}`,
-    );
-  }
 }
 
 // Names exported by a reachable declaration file that no entry point exports.

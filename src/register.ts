@@ -8,10 +8,14 @@
  *
  * Configured by the environment only (`OTEL_SERVICE_NAME`,
  * `OTEL_RESOURCE_ATTRIBUTES`, `AWS_XRAY_DAEMON_ADDRESS`, `OTEL_TRACES_SAMPLER`,
- * … see docs/setup.md). With `--import` (the ES module entry point, which
- * scripts/build.mjs writes) it also registers the instrumentation loader hook,
- * so that ES modules the app imports can be instrumented.
+ * … see docs/setup.md). The ES module build (`--import`) also registers the
+ * instrumentation loader hook, so that ES modules the app imports can be
+ * instrumented.
  */
-import { registerFromCommandLine } from './setup/command-line.js';
+import { setupXRay } from './setup/setup.js';
 
-registerFromCommandLine(false);
+const setup = setupXRay();
+if (!setup.enabled && setup.reason !== undefined && !setup.reason.startsWith('OTEL_SDK_DISABLED')) {
+  // The user asked for tracing on the command line: say once why there is none.
+  process.stderr.write(`otel-xray/register: tracing is off: ${setup.reason}\n`);
+}

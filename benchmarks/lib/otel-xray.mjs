@@ -1,5 +1,5 @@
 // Where the benches load otel-xray from: the repository's build,
-// `../dist/esm/index.js` (which re-exports the one implementation, dist/cjs). run.mjs sets OTEL_XRAY_DIST to a copy of dist/
+// `../dist/esm/index.js`. run.mjs sets OTEL_XRAY_DIST to a copy of dist/
 // taken when the run starts (with the root's node_modules linked beside it,
 // so `@opentelemetry/api` resolves as from dist/), so that a rebuild of dist/
 // during the run cannot crash a bench or mix two builds in one report.

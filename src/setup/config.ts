@@ -133,8 +133,8 @@ export interface SetupOptions {
   /**
    * Register `@opentelemetry/instrumentation/hook.mjs` with `module.register`
    * so that ES modules loaded afterwards can be instrumented. Default: true
-   * when otel-xray was imported as an ES module (`import`, `--import`), false
-   * when it was required (`require`, `--require`).
+   * when this is otel-xray's ES module build (`import`, `--import`), false
+   * for the CommonJS build (`require`, `--require`).
    */
   esmHook?: boolean;
   /**
@@ -185,7 +185,7 @@ export interface SetupConfig {
   propagator: TextMapPropagator | undefined;
   /** The valid `extraInstrumentations`. */
   extraInstrumentations: InstrumentationLike[];
-  /** `options.esmHook`; undefined: decided by the entry point (true for the ES module ones). */
+  /** `options.esmHook`; undefined: decided by the build (true for the ES module build). */
   esmHook: boolean | undefined;
   sdk: 'auto' | '@opentelemetry/sdk-trace' | '@opentelemetry/sdk-trace-base';
   warnings: string[];

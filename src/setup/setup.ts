@@ -50,6 +50,7 @@ import type {
 import { resolveSetupConfig } from './config.js';
 import { loadErrors, loadPeer, majorVersion, packageVersion, resolvePeer } from './peers.js';
 import { installShutdownHooks } from './shutdown.js';
+import { base } from '../shared/base-url.js';
 
 export type {
   BatchOptions,
@@ -537,23 +538,6 @@ function disabledSetup(reason: string, lambda: boolean): XRaySetup {
  * call returns the first setup and warns once. Never throws.
  */
 export function setupXRay(options: SetupOptions = {}): XRaySetup {
-  return setupOnce(options, false);
-}
-
-/**
- * `setupXRay` as the ES module entry points (`import`, `--import`) call it:
- * `esmHook` defaults to true there (an ES module app's later imports are to be
- * instrumented). The package has one implementation, this CommonJS build;
- * `dist/esm` only wraps it (scripts/build.mjs).
- *
- * @internal
- */
-export function setupXRayFromEsm(options: SetupOptions = {}): XRaySetup {
-  return setupOnce(options, true);
-}
-
-/** The first setup of the process, or a new one (`esmHook` defaulting to `esmHookDefault`). */
-function setupOnce(options: SetupOptions, esmHookDefault: boolean): XRaySetup {
   const existing = globals[GLOBAL_KEY];
   if (existing !== undefined) {
     if (!existing.warned) {
@@ -567,7 +551,7 @@ function setupOnce(options: SetupOptions, esmHookDefault: boolean): XRaySetup {
   }
   let setup: XRaySetup;
   try {
-    setup = doSetup(options, esmHookDefault);
+    setup = doSetup(options);
   } catch (err) {
     // Never into the app: a broken peer or an unexpected SDK shape disables tracing.
     logger.error(`setup failed, tracing is off: ${String(err)}`);
@@ -584,7 +568,7 @@ type Warn = (kind: string, message: string) => void;
  * build the exporter, processor and provider, register the provider, then the context
  * manager, the propagator and the instrumentations, and return the handle.
  */
-function doSetup(options: SetupOptions, esmHookDefault: boolean): XRaySetup {
+function doSetup(options: SetupOptions): XRaySetup {
   const config = resolveSetupConfig(options, process.env);
   setDiagLogger(config.logLevel);
   // OpenTelemetry is silent without a diag logger: without one (and without
@@ -621,7 +605,7 @@ function doSetup(options: SetupOptions, esmHookDefault: boolean): XRaySetup {
     config.propagator ?? buildPropagator(config.lambda, warn),
   );
   if (!ownPropagator) warn('propagator', 'a propagator was already registered; it is kept');
-  const instrumentations = installInstrumentations(config, provider, warn, esmHookDefault);
+  const instrumentations = installInstrumentations(config, provider, warn);
 
   return makeHandle({
     config,
@@ -738,7 +722,6 @@ function installInstrumentations(
   config: SetupConfig,
   provider: FlushableTracerProvider,
   warn: Warn,
-  esmHookDefault: boolean,
 ): InstalledInstrumentations {
   const chosen = buildInstrumentations(config, warn);
   const all = [...chosen.instances, ...config.extraInstrumentations];
@@ -755,8 +738,8 @@ function installInstrumentations(
     }) => () => void;
   }>('@opentelemetry/instrumentation')?.module;
   if (inst?.registerInstrumentations !== undefined) {
-    // From the ES module entry points (an ES module app), the hook is registered unless told not to.
-    if (config.esmHook ?? esmHookDefault) result.esmHook = registerEsmHook(warn);
+    // The ES module build is what an ES module app imports: it registers the hook unless told not to.
+    if (config.esmHook ?? base.startsWith('file:')) result.esmHook = registerEsmHook(warn);
     result.unload = inst.registerInstrumentations({
       tracerProvider: provider,
       instrumentations: all,

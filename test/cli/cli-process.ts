@@ -28,7 +28,7 @@ export function runCli(
   args: string[],
   entry: 'src' | 'dist' = 'src',
 ): Cli & { ready: Promise<void> } {
-  const node = entry === 'src' ? ['--import', 'tsx', 'src/cli/main.ts'] : ['dist/cjs/cli/main.js'];
+  const node = entry === 'src' ? ['--import', 'tsx', 'src/cli/main.ts'] : ['dist/esm/cli/main.js'];
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.AWS_XRAY_DAEMON_ADDRESS;
   const child = spawn(process.execPath, [...node, ...args], {

@@ -272,7 +272,7 @@ describe('otel-xray daemon (child process)', function () {
       bin: Record<string, string>;
     };
     const bin = pkg.bin['otel-xray'];
-    assert.equal(bin, './dist/cjs/cli/main.js', 'bin entry');
+    assert.equal(bin, './dist/esm/cli/main.js', 'bin entry');
     const path = join(REPO, bin);
     assert.ok(existsSync(path), 'built: run `npm run build` first');
     assert.ok(readFileSync(path, 'utf8').startsWith('#!/usr/bin/env node\n'), 'shebang');

@@ -28,13 +28,12 @@ export interface Child {
  */
 export function requireBuild(): void {
   for (const [src, out] of [
-    ['src/setup/setup.ts', 'dist/esm/index.js'],
+    ['src/setup/setup.ts', 'dist/esm/setup/setup.js'],
     ['src/setup/setup.ts', 'dist/cjs/setup/setup.js'],
-    ['src/setup/command-line.ts', 'dist/esm/register.js'],
-    ['src/register.ts', 'dist/cjs/register.js'],
+    ['src/register.ts', 'dist/esm/register.js'],
     ['src/setup/config.ts', 'dist/cjs/setup/config.js'],
     ['src/setup/shutdown.ts', 'dist/cjs/setup/shutdown.js'],
-    ['src/instrument/traced.ts', 'dist/cjs/instrument/traced.js'],
+    ['src/instrument/traced.ts', 'dist/esm/instrument/traced.js'],
   ] as const) {
     const o = `${REPO}${out}`;
     if (!existsSync(o)) throw new Error(`${out} is missing: run \`npm run build\` first`);

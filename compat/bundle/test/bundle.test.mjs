@@ -1,9 +1,7 @@
 // A Lambda-style handler using otel-xray (packed tarball) and the AWS SDK v3,
 // bundled by esbuild into one CommonJS file (platform node), run against
 // dynalite with a UDP listener applying the daemon's rule. Four variants of
-// the same function (src/): how AWS SDK calls get their spans once bundled;
-// one of them also as an ES module bundle (which otel-xray's CommonJS code
-// needs esbuild's createRequire banner for).
+// the same function (src/): how AWS SDK calls get their spans once bundled.
 /* global describe, it, before, after -- mocha */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -38,22 +36,13 @@ const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'otel-xray-bundle-'));
 /** The externals variant must resolve @aws-sdk/* at run time, so it stays here. */
 const LOCAL_OUT = path.join(ROOT, 'node_modules', '.compat-out');
 
-/**
- * esbuild's usual banner for an ES module bundle that holds CommonJS code (otel-xray's one
- * implementation is CommonJS): `require` of Node's own modules, from the bundle's location.
- */
-const REQUIRE_BANNER =
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
-
-async function bundle(variant, { external = [], outdir = TMP, format = 'cjs', banner } = {}) {
-  const dir = `${variant}${external.length ? '-external' : ''}${format === 'esm' ? `-esm${banner ? '' : '-bare'}` : ''}`;
-  const outfile = path.join(outdir, dir, format === 'esm' ? 'index.mjs' : 'index.cjs');
+async function bundle(variant, { external = [], outdir = TMP } = {}) {
+  const outfile = path.join(outdir, `${variant}${external.length ? '-external' : ''}`, 'index.cjs');
   const result = await build({
     entryPoints: [path.join(ROOT, 'src', `${variant}.mjs`)],
     bundle: true,
     platform: 'node',
-    format,
-    ...(banner ? { banner: { js: banner } } : {}),
+    format: 'cjs',
     target: 'node20',
     outfile,
     external,
@@ -249,8 +238,8 @@ describe('bundled with esbuild (one CJS file, platform node) on Lambda-style inv
     it('the helper comes from the installed otel-xray package, and no instrumentation is bundled', function () {
       const inputs = built.middleware.inputs;
       assert.ok(
-        inputs.some((p) => /node_modules\/otel-xray\/dist\/cjs\/instrument\/aws-v3\.js$/.test(p)),
-        `otel-xray's dist/cjs/instrument/aws-v3.js is in the bundle: ${inputs.filter((p) => p.includes('otel-xray')).join(', ')}`,
+        inputs.some((p) => /node_modules\/otel-xray\/dist\/esm\/instrument\/aws-v3\.js$/.test(p)),
+        `otel-xray's dist/esm/instrument/aws-v3.js is in the bundle: ${inputs.filter((p) => p.includes('otel-xray')).join(', ')}`,
       );
       assert.deepEqual(
         inputs.filter((p) => p.includes('instrumentation-aws-sdk') || p.includes('capture-aws-v3')),
@@ -281,33 +270,6 @@ describe('bundled with esbuild (one CJS file, platform node) on Lambda-style inv
       // in err.$metadata.requestId), so its error subsegments have no aws.request_id.
       assert.match(String(built.middlewareCalls[2].aws.request_id), /^[A-Z0-9]{20,}$/);
     });
-  });
-
-  describe('middleware as an ES module bundle (format esm, an .mjs handler)', function () {
-    before(async function () {
-      built.middlewareEsm = await bundle('middleware', { format: 'esm', banner: REQUIRE_BANNER });
-      built.middlewareEsmBare = await bundle('middleware', { format: 'esm' });
-    });
-
-    it('without the createRequire banner, loading fails on the CommonJS require of a Node module (docs/compatibility.md)', function () {
-      const r = spawnSync(process.execPath, [INVOKE, built.middlewareEsmBare.outfile, '{}'], {
-        cwd: path.dirname(built.middlewareEsmBare.outfile),
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH },
-      });
-      assert.notEqual(r.status, 0, 'the bundle does not load');
-      assert.match(r.stderr, /Dynamic require of "(node:)?\w+" is not supported/);
-    });
-
-    it('with the banner: self-contained', function () {
-      assert.deepEqual(built.middlewareEsm.requires, []);
-    });
-
-    for (const [label, node] of NODES) {
-      it(`${label}: DynamoDB subsegments (name, namespace aws, operation, table_name, error)`, async function () {
-        assertAwsSubsegments(await invoke(built.middlewareEsm.outfile, node));
-      });
-    }
   });
 
   describe('both: instrumentation-aws-sdk (SDK external) and captureAWSv3Client on one client', function () {
