@@ -7,29 +7,24 @@
 import * as assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { SpanKind } from '@opentelemetry/api';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AWSXRaySpanExporter } from '../../src/index.js';
 import type { ExporterStats } from '../../src/index.js';
 import { HOLD_EXPORTS, MAX_HELD_SPANS } from '../../src/export/holder.js';
 import type { ReadableSpanLike } from '../../src/shared/types.js';
+import { Collector } from '../helpers/collector.js';
 import { TestDaemon } from '../helpers/daemon.js';
 import { newProvider } from '../helpers/spans.js';
 
 /** Real SDK spans of `traces` traces of `size` spans each: children first, the root last. */
 function recordTraces(traces: number, size: number): ReadableSpan[][] {
-  const spans: ReadableSpan[] = [];
-  const sink: SpanExporter = {
-    export: (batch, cb) => {
-      spans.push(...batch);
-      cb({ code: 0 });
-    },
-    shutdown: () => Promise.resolve(),
-  };
+  const collector = new Collector();
+  const spans = collector.spans;
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'holding' }),
-    spanProcessors: [new SimpleSpanProcessor(sink)],
+    spanProcessors: [collector],
   });
   const tracer = provider.getTracer('holding');
   const out: ReadableSpan[][] = [];

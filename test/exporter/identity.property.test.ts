@@ -18,13 +18,14 @@ import { once } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import type { DiagLogger } from '@opentelemetry/api';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import fc from 'fast-check';
 import { AWSXRaySpanExporter } from '../../src/index.js';
 import type { ExporterStats } from '../../src/index.js';
 import type { ReadableSpanLike } from '../../src/shared/types.js';
+import { Collector } from '../helpers/collector.js';
 import { TestDaemon } from '../helpers/daemon.js';
 import { makeSpan, spanId } from '../helpers/spans.js';
 
@@ -53,17 +54,11 @@ function identity(s: ExporterStats): number {
 
 /** Real SDK spans: `traces` traces of 1–12 spans each, recorded once for all runs. */
 function recordSpans(): ReadableSpan[] {
-  const spans: ReadableSpan[] = [];
-  const sink: SpanExporter = {
-    export: (batch, cb) => {
-      spans.push(...batch);
-      cb({ code: 0 });
-    },
-    shutdown: () => Promise.resolve(),
-  };
+  const collector = new Collector();
+  const spans = collector.spans;
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'identity' }),
-    spanProcessors: [new SimpleSpanProcessor(sink)],
+    spanProcessors: [collector],
   });
   const tracer = provider.getTracer('identity');
   for (let t = 0; t < 60; t++) {
