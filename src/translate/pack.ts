@@ -16,7 +16,7 @@
  * alone is shrunk (see {@link shrinkBody}) and marked, never dropped.
  */
 import type { JsonValue } from '../shared/types.js';
-import type { XRayBody } from './document.js';
+import type { XRayBody, XRayHttp } from './document.js';
 import { DAEMON_HEADER_LINE, MAX_IPV4_DATAGRAM_BYTES } from '../protocol/limits.js';
 import { toXRayTraceId } from '../protocol/trace-header.js';
 import type { SpanNode } from './segment.js';
@@ -64,7 +64,8 @@ export interface PackResult {
 
 interface PackNode {
   node: SpanNode;
-  json: string;
+  /** The body's JSON without its closing brace (the envelope and subsegments go there). */
+  open: string;
   bytes: number;
   children: PackNode[] | undefined;
   parent: PackNode | undefined;
@@ -87,26 +88,30 @@ export function packNodes(
   let shrunk = 0;
 
   const all: PackNode[] = new Array<PackNode>(nodes.length);
-  const byId = new Map<string, PackNode>();
+  // Parents are found by ID: in a list for the usual small batch (one or a
+  // few traces), where a scan is cheaper than building a Map; else in a Map.
+  const byId = nodes.length > SCAN_MAX ? new Map<string, PackNode>() : undefined;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i] as SpanNode;
-    let json = serializeBody(node.body);
-    let bytes = Buffer.byteLength(json);
+    let open = bodyOpen(node.body);
+    // `open` lacks the body's closing brace: one byte more.
+    let bytes = (asciiOnly ? open.length : Buffer.byteLength(open)) + 1;
     if (bytes > limit) {
-      json = shrinkBody(node.body, bytes, limit);
+      const json = shrinkBody(node.body, bytes, limit);
+      open = json.slice(0, -1);
       bytes = Buffer.byteLength(json);
       shrunk++;
     }
-    const p: PackNode = { node, json, bytes, children: undefined, parent: undefined, size: bytes };
+    const p: PackNode = { node, open, bytes, children: undefined, parent: undefined, size: bytes };
     all[i] = p;
-    if (!byId.has(node.id)) byId.set(node.id, p);
+    if (byId !== undefined && !byId.has(node.id)) byId.set(node.id, p);
   }
 
   // Link subsegments to parents present in this batch.
   for (const p of all) {
     const n = p.node;
     if (n.segment || n.parentId === undefined) continue;
-    const parent = byId.get(n.parentId);
+    const parent = byId !== undefined ? byId.get(n.parentId) : findById(all, n.parentId);
     if (parent === undefined || parent === p || parent.node.traceId !== n.traceId) continue;
     p.parent = parent;
     (parent.children ??= []).push(p);
@@ -135,6 +140,15 @@ export function packNodes(
     };
   }
   return { documents, shrunk };
+}
+
+/** Batches up to this many spans find parents by a scan. */
+const SCAN_MAX = 24;
+
+/** The first node with this ID (as the Map keeps the first). */
+function findById(all: PackNode[], id: string): PackNode | undefined {
+  for (let i = 0; i < all.length; i++) if ((all[i] as PackNode).node.id === id) return all[i];
+  return undefined;
 }
 
 /**
@@ -231,7 +245,7 @@ function envelope(n: SpanNode): string {
 
 function render(p: PackNode, env: string, counter: { spans: number }): string {
   counter.spans++;
-  const open = p.json.slice(0, -1); // drop the closing brace
+  const open = p.open;
   const kids = p.children;
   if (kids === undefined || kids.length === 0) return `${open}${env}}`;
   let out = `${open}${env}${SUBSEGMENTS_OPEN}`;
@@ -245,25 +259,120 @@ function render(p: PackNode, env: string, counter: { spans: number }): string {
 // ---------------------------------------------------------------------------
 // Serialising a body.
 
-// Characters a JSON string must escape (and lone surrogates, which
-// JSON.stringify escapes too): strings without them are quoted as they are.
-// eslint-disable-next-line no-control-regex -- these are exactly the characters JSON escapes
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+// Strings of printable ASCII without `"` or `\` are their own JSON text
+// (between quotes) and as many bytes as characters; every other string goes
+// through JSON.stringify, which escapes what JSON needs (lone surrogates too).
+const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * Whether everything {@link bodyOpen} wrote last was ASCII (then its length
+ * is its size in bytes, and the string need not be flattened to count them).
+ */
+let asciiOnly = true;
 
 function quote(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+  if (!NOT_PLAIN.test(s)) return `"${s}"`;
+  const json = JSON.stringify(s);
+  if (asciiOnly && NON_ASCII.test(json)) asciiOnly = false;
+  return json;
+}
+
+/** `JSON.stringify` of a block, noting whether it is ASCII. */
+function block(v: unknown): string {
+  const json = JSON.stringify(v);
+  if (asciiOnly && NON_ASCII.test(json)) asciiOnly = false;
+  return json;
+}
+
+/** A JSON value as `JSON.stringify` writes it; the common scalars without a call to it. */
+function value(v: JsonValue): string {
+  switch (typeof v) {
+    case 'string':
+      return quote(v);
+    case 'number':
+      return Number.isFinite(v) ? `${v}` : 'null';
+    case 'boolean':
+      return v ? 'true' : 'false';
+    default:
+      return block(v);
+  }
+}
+
+// Keys recur from span to span (attribute keys are a small set, the same
+// strings each time): their quoted form is kept, up to a bound.
+const MAX_KEYS = 2048;
+const quotedKeys = new Map<string, string>();
+
+function quoteKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = quote(k);
+    if (quotedKeys.size >= MAX_KEYS) quotedKeys.clear();
+    // Only plain keys: a cached key must not hide that a body is not ASCII.
+    if (q.length === k.length + 2) quotedKeys.set(k, q);
+  }
+  return q;
+}
+
+/** `{"k":v,...}` of a flat-or-nested record, keys in their own order. */
+function record(r: Record<string, JsonValue | undefined>): string {
+  let s = '{';
+  for (const k in r) {
+    const v = r[k];
+    if (v === undefined) continue;
+    s += s.length === 1 ? `${quoteKey(k)}:${value(v)}` : `,${quoteKey(k)}:${value(v)}`;
+  }
+  return `${s}}`;
+}
+
+function metadataJson(m: Record<string, Record<string, JsonValue>>): string {
+  let s = '{';
+  for (const ns in m) {
+    s +=
+      s.length === 1
+        ? `${quote(ns)}:${record(m[ns] as Record<string, JsonValue>)}`
+        : `,${quote(ns)}:${record(m[ns] as Record<string, JsonValue>)}`;
+  }
+  return `${s}}`;
+}
+
+function httpJson(h: XRayHttp): string {
+  let s = '{';
+  const q = h.request;
+  if (q !== undefined) {
+    let r = '';
+    if (q.method !== undefined) r += `,"method":${quote(q.method)}`;
+    if (q.url !== undefined) r += `,"url":${quote(q.url)}`;
+    if (q.user_agent !== undefined) r += `,"user_agent":${quote(q.user_agent)}`;
+    if (q.client_ip !== undefined) r += `,"client_ip":${quote(q.client_ip)}`;
+    if (q.x_forwarded_for !== undefined) r += `,"x_forwarded_for":${q.x_forwarded_for}`;
+    if (q.traced !== undefined) r += `,"traced":${q.traced}`;
+    s += r === '' ? '"request":{}' : `"request":{${r.slice(1)}}`;
+  }
+  const p = h.response;
+  if (p !== undefined) {
+    let r = '';
+    if (p.status !== undefined) r += `,"status":${value(p.status)}`;
+    if (p.content_length !== undefined) r += `,"content_length":${value(p.content_length)}`;
+    if (q !== undefined) s += ',';
+    s += r === '' ? '"response":{}' : `"response":{${r.slice(1)}}`;
+  }
+  return `${s}}`;
 }
 
 /**
- * The JSON of a body, equal to `JSON.stringify(body)` for the fields a body
- * has, in their fixed order. The flat, always-present fields are written by
- * hand and only the nested blocks go through `JSON.stringify`, which is about
- * a third faster than stringifying the whole object: this is the hottest code
- * of the exporter. Times are finite numbers (translation guarantees it), IDs
- * are validated hex, namespaces and origins are constants.
- * @internal
+ * The JSON of a body without its closing brace, equal to `JSON.stringify(body)`
+ * (less the brace) for the fields a body has, in their fixed order; sets
+ * {@link asciiOnly}. The common blocks (`service`, `http`, `metadata`) are
+ * written here from their known shapes, the others by `JSON.stringify`: this is
+ * the hottest code of the exporter, and building strings from known shapes is
+ * about a fifth faster than stringifying the same objects (benchmarks/PROFILE.md).
+ * Times are finite numbers (translation guarantees it), IDs are validated hex,
+ * namespaces are constants.
  */
-export function serializeBody(b: XRayBody): string {
+function bodyOpen(b: XRayBody): string {
+  asciiOnly = true;
   let s = `{"name":${quote(b.name)},"id":"${b.id}","start_time":${b.start_time}`;
   if (b.end_time !== undefined) s += `,"end_time":${b.end_time}`;
   if (b.in_progress === true) s += ',"in_progress":true';
@@ -273,16 +382,24 @@ export function serializeBody(b: XRayBody): string {
   if (b.fault === true) s += ',"fault":true';
   if (b.origin !== undefined) s += `,"origin":${quote(b.origin)}`;
   if (b.user !== undefined) s += `,"user":${quote(b.user)}`;
-  if (b.service !== undefined) s += `,"service":${JSON.stringify(b.service)}`;
-  if (b.http !== undefined) s += `,"http":${JSON.stringify(b.http)}`;
-  if (b.aws !== undefined) s += `,"aws":${JSON.stringify(b.aws)}`;
-  if (b.sql !== undefined) s += `,"sql":${JSON.stringify(b.sql)}`;
-  if (b.cause !== undefined) s += `,"cause":${JSON.stringify(b.cause)}`;
-  if (b.annotations !== undefined) s += `,"annotations":${JSON.stringify(b.annotations)}`;
-  if (b.metadata !== undefined) s += `,"metadata":${JSON.stringify(b.metadata)}`;
-  if (b.links !== undefined) s += `,"links":${JSON.stringify(b.links)}`;
-  if (b.precursor_ids !== undefined) s += `,"precursor_ids":${JSON.stringify(b.precursor_ids)}`;
-  return `${s}}`;
+  if (b.service !== undefined) s += `,"service":${record(b.service)}`;
+  if (b.http !== undefined) s += `,"http":${httpJson(b.http)}`;
+  if (b.aws !== undefined) s += `,"aws":${block(b.aws)}`;
+  if (b.sql !== undefined) s += `,"sql":${block(b.sql)}`;
+  if (b.cause !== undefined) s += `,"cause":${block(b.cause)}`;
+  if (b.annotations !== undefined) s += `,"annotations":${record(b.annotations)}`;
+  if (b.metadata !== undefined) s += `,"metadata":${metadataJson(b.metadata)}`;
+  if (b.links !== undefined) s += `,"links":${block(b.links)}`;
+  if (b.precursor_ids !== undefined) s += `,"precursor_ids":${block(b.precursor_ids)}`;
+  return s;
+}
+
+/**
+ * The JSON of a body: `JSON.stringify(body)` for the fields a body has.
+ * @internal
+ */
+export function serializeBody(b: XRayBody): string {
+  return `${bodyOpen(b)}}`;
 }
 
 // ---------------------------------------------------------------------------

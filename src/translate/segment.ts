@@ -238,7 +238,10 @@ export function translateSpan(
   for (const key in attrs) {
     const c = key.charCodeAt(0);
     if (c === 0x68 /* h */ || c === 0x75 /* u */) {
-      if (key.startsWith('http.') || key.startsWith('url.') || key.startsWith('user_agent.')) {
+      if (
+        !hasHttp &&
+        (key.startsWith('http.') || key.startsWith('url.') || key.startsWith('user_agent.'))
+      ) {
         hasHttp = true;
       }
     } else if (
@@ -250,12 +253,13 @@ export function translateSpan(
       c === 0x64 /* d */
     ) {
       if (
-        key.startsWith('aws.') ||
-        key === 'cloud.region' ||
-        key === 'faas.invoked_name' ||
-        key === 'messaging.url' ||
-        key === 'gen_ai.system' ||
-        key === 'db.namespace'
+        !hasAws &&
+        (key.startsWith('aws.') ||
+          key === 'cloud.region' ||
+          key === 'faas.invoked_name' ||
+          key === 'messaging.url' ||
+          key === 'gen_ai.system' ||
+          key === 'db.namespace')
       ) {
         hasAws = true;
       }

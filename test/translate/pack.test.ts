@@ -4,7 +4,13 @@ import { translateSpans } from '../../src/index.js';
 import type { EncodedDocument } from '../../src/index.js';
 import fc from 'fast-check';
 import type { XRayBody } from '../../src/index.js';
-import { DAEMON_HEADER_BYTES, serializeBody, shrinkBody } from '../../src/translate/pack.js';
+import {
+  DAEMON_HEADER_BYTES,
+  packNodes,
+  serializeBody,
+  shrinkBody,
+} from '../../src/translate/pack.js';
+import type { JsonValue } from '../../src/shared/types.js';
 
 const ENVELOPE =
   ',"type":"subsegment","trace_id":"1-5759e988-bd862e3fe1be46a994272793","parent_id":"0000000000000001"'
@@ -294,27 +300,73 @@ describe('packing', () => {
 });
 
 describe('serializeBody', () => {
-  it('writes exactly what JSON.stringify writes, for any strings and numbers (property)', () => {
-    const str = fc.string({ unit: 'binary', maxLength: 30 });
+  const str = fc.string({ unit: 'binary', maxLength: 30 });
+  const json: fc.Arbitrary<JsonValue> = fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<JsonValue>;
+  const opt = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> =>
+    fc.option(a, { nil: undefined });
+  const request = fc.record(
+    {
+      method: str,
+      url: str,
+      user_agent: str,
+      client_ip: str,
+      x_forwarded_for: fc.boolean(),
+      traced: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  );
+  const response = fc.record(
+    { status: fc.integer({ min: 100, max: 999 }), content_length: fc.nat() },
+    { requiredKeys: [] },
+  );
+
+  it('writes exactly what JSON.stringify writes, for every block and any strings and values (property)', () => {
     fc.assert(
       fc.property(
-        str,
-        fc.double({ min: 1, max: 2e9, noNaN: true }),
-        fc.option(fc.double({ min: 1, max: 2e9, noNaN: true }), { nil: undefined }),
-        fc.boolean(),
-        fc.option(str, { nil: undefined }),
-        fc.dictionary(str, fc.oneof(str, fc.integer(), fc.boolean())),
-        (name, start, end, fault, user, md) => {
+        fc.record({
+          name: str,
+          start: fc.double({ min: 1, max: 2e9, noNaN: true }),
+          end: opt(fc.double({ min: 1, max: 2e9, noNaN: true })),
+          flags: fc.record({ error: fc.boolean(), throttle: fc.boolean(), fault: fc.boolean() }),
+          origin: opt(str),
+          user: opt(str),
+          version: opt(str),
+          http: opt(fc.record({ request, response }, { requiredKeys: [] })),
+          aws: opt(fc.dictionary(str, json, { maxKeys: 4 })),
+          annotations: opt(fc.dictionary(str, fc.oneof(str, fc.integer(), fc.boolean()))),
+          metadata: opt(
+            fc.dictionary(str, fc.dictionary(str, json, { maxKeys: 5 }), { maxKeys: 2 }),
+          ),
+        }),
+        (v) => {
           // Keys in the order serializeBody writes them.
-          const body: XRayBody = { name, id: '0123456789abcdef', start_time: start };
-          if (end !== undefined) body.end_time = end;
+          const body: XRayBody = { name: v.name, id: '0123456789abcdef', start_time: v.start };
+          if (v.end !== undefined) body.end_time = v.end;
           else body.in_progress = true;
           body.namespace = 'remote';
-          if (fault) body.fault = true;
-          if (user !== undefined) body.user = user;
-          body.http = { request: { method: 'GET', url: name }, response: { status: 200 } };
-          body.metadata = { default: md };
-          assert.equal(serializeBody(body), JSON.stringify(body));
+          if (v.flags.error) body.error = true;
+          if (v.flags.throttle) body.throttle = true;
+          if (v.flags.fault) body.fault = true;
+          if (v.origin !== undefined) body.origin = v.origin;
+          if (v.user !== undefined) body.user = v.user;
+          if (v.version !== undefined) body.service = { version: v.version };
+          if (v.http !== undefined) body.http = v.http;
+          if (v.aws !== undefined) body.aws = v.aws;
+          if (v.annotations !== undefined) body.annotations = v.annotations;
+          if (v.metadata !== undefined) body.metadata = v.metadata;
+          const out = serializeBody(body);
+          assert.equal(out, JSON.stringify(body));
+          // Packed alone, the document's byte count is exact (ASCII or not).
+          const { documents } = packNodes([
+            {
+              traceId: '5759e988bd862e3fe1be46a994272793',
+              id: body.id,
+              parentId: undefined,
+              segment: true,
+              body,
+            },
+          ]);
+          for (const d of documents) assert.equal(d.bytes, Buffer.byteLength(d.json));
         },
       ),
       { numRuns: 500 },
