@@ -16,6 +16,7 @@
  * alone is shrunk (see {@link shrinkBody}) and marked, never dropped.
  */
 import type { JsonValue } from '../shared/types.js';
+import { block, isAscii, quote, record, resetAscii, value } from './json.js';
 import type { XRayBody, XRayHttp } from './document.js';
 import { DAEMON_HEADER_LINE, MAX_IPV4_DATAGRAM_BYTES } from '../protocol/limits.js';
 import { toXRayTraceId } from '../protocol/trace-header.js';
@@ -93,9 +94,9 @@ export function packNodes(
   const byId = nodes.length > SCAN_MAX ? new Map<string, PackNode>() : undefined;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i] as SpanNode;
-    let open = bodyOpen(node.body);
+    let open = bodyOpen(node.body, node.metadata);
     // `open` lacks the body's closing brace: one byte more.
-    let bytes = (asciiOnly ? open.length : Buffer.byteLength(open)) + 1;
+    let bytes = (isAscii() && node.metadataAscii ? open.length : Buffer.byteLength(open)) + 1;
     if (bytes > limit) {
       const json = shrinkBody(node.body, bytes, limit);
       open = json.slice(0, -1);
@@ -259,73 +260,6 @@ function render(p: PackNode, env: string, counter: { spans: number }): string {
 // ---------------------------------------------------------------------------
 // Serialising a body.
 
-// Strings of printable ASCII without `"` or `\` are their own JSON text
-// (between quotes) and as many bytes as characters; every other string goes
-// through JSON.stringify, which escapes what JSON needs (lone surrogates too).
-const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
-const NON_ASCII = /[\u0080-\uffff]/;
-
-/**
- * Whether everything {@link bodyOpen} wrote last was ASCII (then its length
- * is its size in bytes, and the string need not be flattened to count them).
- */
-let asciiOnly = true;
-
-function quote(s: string): string {
-  if (!NOT_PLAIN.test(s)) return `"${s}"`;
-  const json = JSON.stringify(s);
-  if (asciiOnly && NON_ASCII.test(json)) asciiOnly = false;
-  return json;
-}
-
-/** `JSON.stringify` of a block, noting whether it is ASCII. */
-function block(v: unknown): string {
-  const json = JSON.stringify(v);
-  if (asciiOnly && NON_ASCII.test(json)) asciiOnly = false;
-  return json;
-}
-
-/** A JSON value as `JSON.stringify` writes it; the common scalars without a call to it. */
-function value(v: JsonValue): string {
-  switch (typeof v) {
-    case 'string':
-      return quote(v);
-    case 'number':
-      return Number.isFinite(v) ? `${v}` : 'null';
-    case 'boolean':
-      return v ? 'true' : 'false';
-    default:
-      return block(v);
-  }
-}
-
-// Keys recur from span to span (attribute keys are a small set, the same
-// strings each time): their quoted form is kept, up to a bound.
-const MAX_KEYS = 2048;
-const quotedKeys = new Map<string, string>();
-
-function quoteKey(k: string): string {
-  let q = quotedKeys.get(k);
-  if (q === undefined) {
-    q = quote(k);
-    if (quotedKeys.size >= MAX_KEYS) quotedKeys.clear();
-    // Only plain keys: a cached key must not hide that a body is not ASCII.
-    if (q.length === k.length + 2) quotedKeys.set(k, q);
-  }
-  return q;
-}
-
-/** `{"k":v,...}` of a flat-or-nested record, keys in their own order. */
-function record(r: Record<string, JsonValue | undefined>): string {
-  let s = '{';
-  for (const k in r) {
-    const v = r[k];
-    if (v === undefined) continue;
-    s += s.length === 1 ? `${quoteKey(k)}:${value(v)}` : `,${quoteKey(k)}:${value(v)}`;
-  }
-  return `${s}}`;
-}
-
 function metadataJson(m: Record<string, Record<string, JsonValue>>): string {
   let s = '{';
   for (const ns in m) {
@@ -363,16 +297,17 @@ function httpJson(h: XRayHttp): string {
 
 /**
  * The JSON of a body without its closing brace, equal to `JSON.stringify(body)`
- * (less the brace) for the fields a body has, in their fixed order; sets
- * {@link asciiOnly}. The common blocks (`service`, `http`, `metadata`) are
+ * (less the brace) for the fields a body has, in their fixed order, with
+ * `metadata` (JSON text) in place of `b.metadata` when given (the translation
+ * writes it as it reads the attributes). The common blocks (`service`, `http`, `metadata`) are
  * written here from their known shapes, the others by `JSON.stringify`: this is
  * the hottest code of the exporter, and building strings from known shapes is
  * about a fifth faster than stringifying the same objects (benchmarks/PROFILE.md).
  * Times are finite numbers (translation guarantees it), IDs are validated hex,
  * namespaces are constants.
  */
-function bodyOpen(b: XRayBody): string {
-  asciiOnly = true;
+function bodyOpen(b: XRayBody, metadata?: string): string {
+  resetAscii();
   let s = `{"name":${quote(b.name)},"id":"${b.id}","start_time":${b.start_time}`;
   if (b.end_time !== undefined) s += `,"end_time":${b.end_time}`;
   if (b.in_progress === true) s += ',"in_progress":true';
@@ -388,7 +323,8 @@ function bodyOpen(b: XRayBody): string {
   if (b.sql !== undefined) s += `,"sql":${block(b.sql)}`;
   if (b.cause !== undefined) s += `,"cause":${block(b.cause)}`;
   if (b.annotations !== undefined) s += `,"annotations":${record(b.annotations)}`;
-  if (b.metadata !== undefined) s += `,"metadata":${metadataJson(b.metadata)}`;
+  if (metadata !== undefined) s += `,"metadata":${metadata}`;
+  else if (b.metadata !== undefined) s += `,"metadata":${metadataJson(b.metadata)}`;
   if (b.links !== undefined) s += `,"links":${block(b.links)}`;
   if (b.precursor_ids !== undefined) s += `,"precursor_ids":${block(b.precursor_ids)}`;
   return s;

@@ -23,6 +23,7 @@ import type { ResourceInfo } from './resource.js';
 import { MAX_ANNOTATION_STRING, resourceInfo } from './resource.js';
 import { buildSql, SQL_SYSTEMS } from './sql.js';
 import { cut, dict, isAnnotationValue, setOwn, toJsonValue } from './values.js';
+import { block, isAscii, keyPart, record, resetAscii, value as jsonValue } from './json.js';
 
 // SpanKind values, inlined to keep this module free of runtime imports.
 /** @internal */
@@ -113,6 +114,13 @@ export interface SpanNode {
   /** True for a segment (a local root), false for a subsegment. */
   segment: boolean;
   body: XRayBody;
+  /**
+   * The JSON text of `metadata` (written as the attributes are read), in
+   * place of `body.metadata`; undefined when the span has none.
+   */
+  metadata: string | undefined;
+  /** Whether {@link metadata} is all ASCII. */
+  metadataAscii: boolean;
 }
 
 /**
@@ -278,7 +286,7 @@ export function translateSpan(
   const body: XRayBody = {
     name: segment
       ? sanitizeName(resource.serviceName ?? name, 'service')
-      : sanitizeName(subsegmentName(r, span, name, awsSdk, dbSystem, isHttp), sanitizeName(name)),
+      : sanitizeName(subsegmentName(r, span, name, awsSdk, dbSystem, isHttp), name),
     id: sc.spanId,
     start_time: start,
   };
@@ -351,11 +359,21 @@ export function translateSpan(
   });
   if (cause !== undefined) body.cause = cause;
 
-  annotateAndDescribe(span, sc.traceId, r, segment ? resource : undefined, options, stats, body);
+  resetAscii();
+  const metadata = annotateAndDescribe(
+    span,
+    sc.traceId,
+    r,
+    segment ? resource : undefined,
+    options,
+    stats,
+    body,
+  );
+  const metadataAscii = isAscii();
 
   const links = translateLinks(span, stats);
   if (links !== undefined) body.links = links;
-  return { traceId: sc.traceId, id: sc.spanId, parentId, segment, body };
+  return { traceId: sc.traceId, id: sc.spanId, parentId, segment, body, metadata, metadataAscii };
 }
 
 /** Captured headers that carry credentials: never sent, whatever the options. */
@@ -425,7 +443,12 @@ function indexedKeys(keys: readonly string[] | undefined): IndexedKeys | undefin
   return set;
 }
 
-/** Annotations, `metadata.default` (span attributes, resource, events). */
+/**
+ * Annotations (into `body`), and the JSON text of `metadata` (span attributes,
+ * resource, events), written as the attributes are read: the metadata object
+ * is never built, except in the rare span whose attribute keys could clash
+ * with the resource's or the events' (`otel.*`).
+ */
 function annotateAndDescribe(
   span: ReadableSpanLike,
   traceId: string,
@@ -434,7 +457,7 @@ function annotateAndDescribe(
   options: TranslateOptions,
   stats: TranslateStats,
   body: XRayBody,
-): void {
+): string | undefined {
   const attrs = r.attrs;
   const indexedOption = indexedKeys(options.indexedAttributes);
   const indexed = indexedOption?.keys;
@@ -445,7 +468,10 @@ function annotateAndDescribe(
   const drop = dropMatcher(options.dropAttributes);
 
   let annotations: Record<string, string | number | boolean> | undefined;
-  let metadata: Record<string, JsonValue> | undefined;
+  // `metadata.default`'s members, as JSON text without braces.
+  let md = '';
+  // Whether a span attribute key starts with `otel.` (see below).
+  let otelKey = false;
   for (const key in attrs) {
     if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
     // Mapped attributes (already in an X-Ray field) may still be annotations
@@ -473,7 +499,8 @@ function annotateAndDescribe(
       if (value !== undefined) stats.droppedValues++;
       continue;
     }
-    setOwn((metadata ??= {}), key, v);
+    if (key.charCodeAt(0) === 0x6f /* o */ && key.startsWith('otel.')) otelKey = true;
+    md += md === '' ? keyPart(key) + jsonValue(v) : `,${keyPart(key)}${jsonValue(v)}`;
   }
   // Resource attributes (segments only): annotations when the options name
   // them or index everything, else metadata. Only then is the list walked.
@@ -492,17 +519,32 @@ function annotateAndDescribe(
     }
   }
   if (counts !== undefined && annotations !== undefined) counts.set(traceId, used);
+  if (annotations !== undefined) body.annotations = annotations;
 
+  const events = describeEvents(span, stats);
+  const later = (resource !== undefined && resource.metadata.length > 0) || events !== undefined;
+  if (otelKey && later) {
+    // A span attribute named like a resource entry (`otel.resource.<key>`) or
+    // `otel.events` is replaced by it, in its place, as in an object.
+    const metadata = JSON.parse(`{${md}}`) as Record<string, JsonValue>;
+    if (resource !== undefined) {
+      for (const [k, v] of resource.metadata) {
+        if (annotatedResource?.has(k) !== true) setOwn(metadata, k, v);
+      }
+    }
+    if (events !== undefined) setOwn(metadata, 'otel.events', events);
+    return `{"default":${record(metadata)}}`;
+  }
   if (resource !== undefined) {
     for (const [k, v] of resource.metadata) {
-      if (annotatedResource?.has(k) !== true) setOwn((metadata ??= {}), k, v);
+      if (annotatedResource?.has(k) !== true) {
+        md += md === '' ? keyPart(k) + jsonValue(v) : `,${keyPart(k)}${jsonValue(v)}`;
+      }
     }
   }
-  const events = describeEvents(span, stats);
-  if (events !== undefined) (metadata ??= {})['otel.events'] = events;
-
-  if (annotations !== undefined) body.annotations = annotations;
-  if (metadata !== undefined) body.metadata = { default: metadata };
+  if (events !== undefined)
+    md += md === '' ? `"otel.events":${block(events)}` : `,"otel.events":${block(events)}`;
+  return md === '' ? undefined : `{"default":{${md}}}`;
 }
 
 /** Span events other than exceptions, for metadata. */

@@ -19,10 +19,10 @@ import * as assert from 'node:assert/strict';
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { SpanKind } from '@opentelemetry/api';
 import type { TranslationOptions, XRayDocument } from '../../src/index.js';
-import { toSegmentDocuments } from '../../src/index.js';
+import { toSegmentDocuments, translateSpans } from '../../src/index.js';
 import type { ReadableSpanLike } from '../../src/shared/types.js';
 import type { SpanSpec } from '../helpers/spans.js';
-import { makeSpan, spanId } from '../helpers/spans.js';
+import { makeSpan, spanId, T0 } from '../helpers/spans.js';
 import { assertValidDocument } from '../helpers/validate.js';
 import { assertSchemaValid, schemaProblems } from './schema.js';
 
@@ -541,6 +541,54 @@ describe('service.version', () => {
       ],
       'v9',
     );
+  });
+});
+
+describe('metadata keys that clash', () => {
+  it('a span attribute named like a resource entry or otel.events gives way to it, once, in its place', () => {
+    const spec: SpanSpec = {
+      spanId: spanId(1),
+      kind: SpanKind.SERVER,
+      resource: { 'service.name': 'orders', 'deployment.environment.name': 'prod' },
+      attributes: {
+        'app.first': 1,
+        'otel.resource.deployment.environment.name': 'from the span',
+        'otel.events': 'from the span',
+        'app.last': 'é',
+      },
+      events: [{ name: 'cache miss', time: T0, attributes: { key: 'k1' } }],
+    };
+    // On the wire each key appears once (JSON.parse would hide a duplicate).
+    const [sent] = translateSpans([makeSpan(spec)]).documents;
+    for (const key of ['"otel.events":', '"otel.resource.deployment.environment.name":']) {
+      assert.equal(sent?.json.split(key).length, 2, key);
+    }
+    const doc = one(spec);
+    assert.deepEqual(Object.keys(md(doc)), [
+      'app.first',
+      'otel.resource.deployment.environment.name',
+      'otel.events',
+      'app.last',
+    ]);
+    assert.equal(md(doc)['otel.resource.deployment.environment.name'], 'prod');
+    assert.deepEqual(md(doc)['otel.events'], [
+      { name: 'cache miss', time: 1_700_000_000.123457, attributes: { key: 'k1' } },
+    ]);
+    assert.equal(md(doc)['app.last'], 'é');
+  });
+
+  it('without a resource entry or events to give way to, such attributes are metadata as they are', () => {
+    const doc = one({
+      spanId: spanId(2),
+      parentSpanId: spanId(1),
+      kind: SpanKind.INTERNAL,
+      resource: { 'service.name': 'orders', 'deployment.environment.name': 'prod' },
+      attributes: { 'otel.resource.deployment.environment.name': 'x', 'otel.events': 'y' },
+    });
+    assert.deepEqual(md(doc), {
+      'otel.resource.deployment.environment.name': 'x',
+      'otel.events': 'y',
+    });
   });
 });
 

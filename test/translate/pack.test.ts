@@ -356,17 +356,31 @@ describe('serializeBody', () => {
           if (v.metadata !== undefined) body.metadata = v.metadata;
           const out = serializeBody(body);
           assert.equal(out, JSON.stringify(body));
-          // Packed alone, the document's byte count is exact (ASCII or not).
-          const { documents } = packNodes([
+          // Packed alone, the document's byte count is exact (ASCII or not),
+          // whether metadata comes as an object or as the translation's JSON text.
+          const node = {
+            traceId: '5759e988bd862e3fe1be46a994272793',
+            id: body.id,
+            parentId: undefined,
+            segment: true,
+            body,
+            metadata: undefined,
+            metadataAscii: true,
+          };
+          const [a] = packNodes([node]).documents;
+          const text = body.metadata === undefined ? undefined : JSON.stringify(body.metadata);
+          const [b] = packNodes([
             {
-              traceId: '5759e988bd862e3fe1be46a994272793',
-              id: body.id,
-              parentId: undefined,
-              segment: true,
-              body,
+              ...node,
+              body: { ...body, metadata: undefined },
+              metadata: text,
+              metadataAscii: text === undefined || Buffer.byteLength(text) === text.length,
             },
-          ]);
-          for (const d of documents) assert.equal(d.bytes, Buffer.byteLength(d.json));
+          ]).documents;
+          assert.ok(a !== undefined && b !== undefined);
+          assert.equal(b.json, a.json);
+          assert.equal(a.bytes, Buffer.byteLength(a.json));
+          assert.equal(b.bytes, a.bytes);
         },
       ),
       { numRuns: 500 },
