@@ -63,16 +63,14 @@ export interface PackResult {
   shrunk: number;
 }
 
-interface PackNode {
-  node: SpanNode;
-  /** The body's JSON without its closing brace (the envelope and subsegments go there). */
+/** A node with its packing state (the fields {@link SpanNode} reserves for it). */
+type PackNode = Omit<SpanNode, 'open' | 'bytes' | 'children' | 'parent' | 'size'> & {
   open: string;
   bytes: number;
   children: PackNode[] | undefined;
   parent: PackNode | undefined;
-  /** Bytes of this node with its still-attached descendants, as embedded. */
   size: number;
-}
+};
 
 /**
  * Packs nodes into documents so that each datagram (header + document) is at
@@ -103,17 +101,21 @@ export function packNodes(
       bytes = Buffer.byteLength(json);
       shrunk++;
     }
-    const p: PackNode = { node, open, bytes, children: undefined, parent: undefined, size: bytes };
+    const p = node as PackNode;
+    p.open = open;
+    p.bytes = bytes;
+    p.children = undefined;
+    p.parent = undefined;
+    p.size = bytes;
     all[i] = p;
     if (byId !== undefined && !byId.has(node.id)) byId.set(node.id, p);
   }
 
   // Link subsegments to parents present in this batch.
   for (const p of all) {
-    const n = p.node;
-    if (n.segment || n.parentId === undefined) continue;
-    const parent = byId !== undefined ? byId.get(n.parentId) : findById(all, n.parentId);
-    if (parent === undefined || parent === p || parent.node.traceId !== n.traceId) continue;
+    if (p.segment || p.parentId === undefined) continue;
+    const parent = byId !== undefined ? byId.get(p.parentId) : findById(all, p.parentId);
+    if (parent === undefined || parent === p || parent.traceId !== p.traceId) continue;
     p.parent = parent;
     (parent.children ??= []).push(p);
   }
@@ -132,7 +134,7 @@ export function packNodes(
   for (let i = 0; i < docRoots.length; i++) {
     const r = docRoots[i] as PackNode;
     const counter = { spans: 0 };
-    const env = envelope(r.node);
+    const env = envelope(r);
     // Envelopes are ASCII, so their length is their size in bytes.
     documents[i] = {
       json: render(r, env, counter),
@@ -148,7 +150,7 @@ const SCAN_MAX = 24;
 
 /** The first node with this ID (as the Map keeps the first). */
 function findById(all: PackNode[], id: string): PackNode | undefined {
-  for (let i = 0; i < all.length; i++) if ((all[i] as PackNode).node.id === id) return all[i];
+  for (let i = 0; i < all.length; i++) if ((all[i] as PackNode).id === id) return all[i];
   return undefined;
 }
 

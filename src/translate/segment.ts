@@ -121,6 +121,12 @@ export interface SpanNode {
   metadata: string | undefined;
   /** Whether {@link metadata} is all ASCII. */
   metadataAscii: boolean;
+  // Packing state, set by pack.ts; declared here so that every node has one shape.
+  open?: string;
+  bytes?: number;
+  children?: SpanNode[] | undefined;
+  parent?: SpanNode | undefined;
+  size?: number;
 }
 
 /**
@@ -373,7 +379,20 @@ export function translateSpan(
 
   const links = translateLinks(span, stats);
   if (links !== undefined) body.links = links;
-  return { traceId: sc.traceId, id: sc.spanId, parentId, segment, body, metadata, metadataAscii };
+  return {
+    traceId: sc.traceId,
+    id: sc.spanId,
+    parentId,
+    segment,
+    body,
+    metadata,
+    metadataAscii,
+    open: '',
+    bytes: 0,
+    children: undefined,
+    parent: undefined,
+    size: 0,
+  };
 }
 
 /** Captured headers that carry credentials: never sent, whatever the options. */
