@@ -3,9 +3,9 @@
  * docs/attribute-mapping.md has the table.
  */
 import { MAX_STRING_LENGTH } from '../protocol/limits.js';
-import type { XRayHttp } from './document.js';
 import type { AttrReader } from './attrs.js';
 import { stripCredentials, urlHostPart } from './attrs.js';
+import { quote } from './json.js';
 import { cut } from './values.js';
 
 /** X-Ray's limit for segment strings unless noted ("up to 250 characters"; the schema's maxLength). */
@@ -176,61 +176,66 @@ function clientUrl(r: AttrReader, rebuild: boolean): string | undefined {
 }
 
 /**
- * Builds the `http` block, or undefined when the span has no method, status
- * or URL. `role` says whether the span received the request (SERVER spans,
- * and local roots that carry server attributes) or sent it (CLIENT spans).
- * `urlAlone`: whether a URL without method or status makes a block (not for
- * AWS SDK calls, whose `url.full` is the SQS queue: it goes to `aws.queue_url`).
+ * The `http` block as JSON text, or undefined when the span has no method,
+ * status or URL. `status` is {@link httpStatus}'s answer, read by the caller
+ * (it also decides error and fault). `role` says whether the span received
+ * the request (SERVER spans, and local roots that carry server attributes) or
+ * sent it (CLIENT spans). `urlAlone`: whether a URL without method or status
+ * makes a block (not for AWS SDK calls, whose `url.full` is the SQS queue: it
+ * goes to `aws.queue_url`). Written as it is read: no object is built.
  */
 export function buildHttp(
   r: AttrReader,
+  status: number | undefined,
   role: HttpRole,
   segment: boolean,
   urlAlone: boolean,
-): XRayHttp | undefined {
+): string | undefined {
   const method = httpMethod(r);
-  const status = httpStatus(r);
   if (!urlAlone && method === undefined && status === undefined) return undefined;
   const url = role === HTTP_SERVER ? serverUrl(r) : clientUrl(r, role === HTTP_CLIENT);
   if (method === undefined && status === undefined && url === undefined) return undefined;
-  const request: NonNullable<XRayHttp['request']> = {};
-  if (method !== undefined) request.method = method;
-  if (url !== undefined) request.url = url;
+  // The request's members (the first without its comma), then the response's.
+  let request = method !== undefined ? `"method":${quote(method)}` : '';
+  if (url !== undefined) request += request === '' ? `"url":${quote(url)}` : `,"url":${quote(url)}`;
   const ua = r.str('user_agent.original') ?? r.str('http.user_agent');
-  if (ua !== undefined) request.user_agent = cut(ua, MAX_HTTP_STRING);
+  if (ua !== undefined) {
+    const q = quote(cut(ua, MAX_HTTP_STRING));
+    request += request === '' ? `"user_agent":${q}` : `,"user_agent":${q}`;
+  }
   if (role === HTTP_SERVER && segment) {
-    const client = r.strMax('client.address', MAX_HTTP_STRING);
-    const peer = r.peek('network.peer.address');
-    if (client !== undefined) {
-      request.client_ip = client;
-      if (peer !== undefined && peer !== client) request.x_forwarded_for = true;
-    } else {
-      const old = r.strMax('http.client_ip', MAX_HTTP_STRING);
-      const oldPeer = r.peek('net.peer.ip');
-      if (old !== undefined) {
-        request.client_ip = old;
-        if (oldPeer === undefined || oldPeer !== old) request.x_forwarded_for = true;
-      } else {
-        const ip =
-          r.strMax('network.peer.address', MAX_HTTP_STRING) ??
-          r.strMax('net.peer.ip', MAX_HTTP_STRING);
-        if (ip !== undefined) request.client_ip = ip;
-      }
-    }
+    const ip = clientIp(r);
+    if (ip !== '') request += request === '' ? ip : `,${ip}`;
   }
-  const http: XRayHttp = {};
-  if (
-    method !== undefined ||
-    url !== undefined ||
-    request.user_agent !== undefined ||
-    request.client_ip !== undefined
-  ) {
-    http.request = request;
-  }
-  const response: NonNullable<XRayHttp['response']> = {};
-  if (status !== undefined) response.status = status;
   const length = contentLength(r);
-  if (length !== undefined) response.content_length = length;
-  if (status !== undefined || length !== undefined) http.response = response;
-  return http;
+  const response =
+    status === undefined
+      ? length === undefined
+        ? ''
+        : `"content_length":${length}`
+      : length === undefined
+        ? `"status":${status}`
+        : `"status":${status},"content_length":${length}`;
+  if (request === '') return `{"response":{${response}}}`;
+  if (response === '') return `{"request":{${request}}}`;
+  return `{"request":{${request}},"response":{${response}}}`;
+}
+
+/** `"client_ip":…` (and `,"x_forwarded_for":true`) of a server segment, or nothing. */
+function clientIp(r: AttrReader): string {
+  const client = r.strMax('client.address', MAX_HTTP_STRING);
+  if (client !== undefined) {
+    const peer = r.peek('network.peer.address');
+    const forwarded = peer !== undefined && peer !== client;
+    return `"client_ip":${quote(client)}${forwarded ? ',"x_forwarded_for":true' : ''}`;
+  }
+  const old = r.strMax('http.client_ip', MAX_HTTP_STRING);
+  if (old !== undefined) {
+    const oldPeer = r.peek('net.peer.ip');
+    const forwarded = oldPeer === undefined || oldPeer !== old;
+    return `"client_ip":${quote(old)}${forwarded ? ',"x_forwarded_for":true' : ''}`;
+  }
+  const ip =
+    r.strMax('network.peer.address', MAX_HTTP_STRING) ?? r.strMax('net.peer.ip', MAX_HTTP_STRING);
+  return ip === undefined ? '' : `"client_ip":${quote(ip)}`;
 }

@@ -92,10 +92,12 @@ export function packNodes(
   const byId = nodes.length > SCAN_MAX ? new Map<string, PackNode>() : undefined;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i] as SpanNode;
-    let open = bodyOpen(node.body, node.metadata);
+    let open = bodyOpen(node.body, node.http, node.metadata);
     // `open` lacks the body's closing brace: one byte more.
-    let bytes = (isAscii() && node.metadataAscii ? open.length : Buffer.byteLength(open)) + 1;
+    let bytes = (isAscii() && node.textAscii ? open.length : Buffer.byteLength(open)) + 1;
     if (bytes > limit) {
+      // Shrinking works on objects: the http block back into one (metadata goes first anyway).
+      if (node.http !== undefined) node.body.http = JSON.parse(node.http) as XRayHttp;
       const json = shrinkBody(node.body, bytes, limit);
       open = json.slice(0, -1);
       bytes = Buffer.byteLength(json);
@@ -300,15 +302,15 @@ function httpJson(h: XRayHttp): string {
 /**
  * The JSON of a body without its closing brace, equal to `JSON.stringify(body)`
  * (less the brace) for the fields a body has, in their fixed order, with
- * `metadata` (JSON text) in place of `b.metadata` when given (the translation
- * writes it as it reads the attributes). The common blocks (`service`, `http`, `metadata`) are
+ * `http` and `metadata` (JSON text) in place of `b.http` and `b.metadata` when
+ * given (the translation writes them as it reads the attributes). The common blocks (`service`, `http`, `metadata`) are
  * written here from their known shapes, the others by `JSON.stringify`: this is
  * the hottest code of the exporter, and building strings from known shapes is
  * about a fifth faster than stringifying the same objects (benchmarks/PROFILE.md).
  * Times are finite numbers (translation guarantees it), IDs are validated hex,
  * namespaces are constants.
  */
-function bodyOpen(b: XRayBody, metadata?: string): string {
+function bodyOpen(b: XRayBody, http?: string, metadata?: string): string {
   resetAscii();
   let s = `{"name":${quote(b.name)},"id":"${b.id}","start_time":${b.start_time}`;
   if (b.end_time !== undefined) s += `,"end_time":${b.end_time}`;
@@ -320,7 +322,8 @@ function bodyOpen(b: XRayBody, metadata?: string): string {
   if (b.origin !== undefined) s += `,"origin":${quote(b.origin)}`;
   if (b.user !== undefined) s += `,"user":${quote(b.user)}`;
   if (b.service !== undefined) s += `,"service":${record(b.service)}`;
-  if (b.http !== undefined) s += `,"http":${httpJson(b.http)}`;
+  if (http !== undefined) s += `,"http":${http}`;
+  else if (b.http !== undefined) s += `,"http":${httpJson(b.http)}`;
   if (b.aws !== undefined) s += `,"aws":${block(b.aws)}`;
   if (b.sql !== undefined) s += `,"sql":${block(b.sql)}`;
   if (b.cause !== undefined) s += `,"cause":${block(b.cause)}`;

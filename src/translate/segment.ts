@@ -17,7 +17,7 @@ import { AttrReader, urlHost } from './attrs.js';
 import { buildAws } from './aws.js';
 import { buildCause } from './cause.js';
 import type { XRayBody, XRayLink } from './document.js';
-import { buildHttp, HTTP_CLIENT, HTTP_OTHER, HTTP_SERVER } from './http.js';
+import { buildHttp, HTTP_CLIENT, HTTP_OTHER, HTTP_SERVER, httpStatus } from './http.js';
 import { sanitizeAnnotationKey, sanitizeName } from './names.js';
 import type { ResourceInfo } from './resource.js';
 import { MAX_ANNOTATION_STRING, resourceInfo } from './resource.js';
@@ -115,12 +115,14 @@ export interface SpanNode {
   segment: boolean;
   body: XRayBody;
   /**
-   * The JSON text of `metadata` (written as the attributes are read), in
-   * place of `body.metadata`; undefined when the span has none.
+   * The JSON text of `http` (written as the attributes are read), in place
+   * of `body.http`; undefined when the span has none.
    */
+  http: string | undefined;
+  /** The JSON text of `metadata`, in place of `body.metadata`, as {@link http}. */
   metadata: string | undefined;
-  /** Whether {@link metadata} is all ASCII. */
-  metadataAscii: boolean;
+  /** Whether {@link http} and {@link metadata} are all ASCII. */
+  textAscii: boolean;
   // Packing state, set by pack.ts; declared here so that every node has one shape.
   open?: string;
   bytes?: number;
@@ -309,15 +311,18 @@ export function translateSpan(
   }
 
   const server = span.kind === KIND_SERVER || (segment && span.kind !== KIND_CLIENT);
+  // The texts written here (http, metadata) say whether they are all ASCII.
+  resetAscii();
+  const status = hasHttp ? httpStatus(r) : undefined;
   const http = hasHttp
     ? buildHttp(
         r,
+        status,
         server ? HTTP_SERVER : span.kind === KIND_CLIENT ? HTTP_CLIENT : HTTP_OTHER,
         segment,
         !awsSdk,
       )
     : undefined;
-  const status = http?.response?.status;
   if (status !== undefined && status >= 400 && status < 500) {
     body.error = true;
     if (status === 429) body.throttle = true;
@@ -331,7 +336,6 @@ export function translateSpan(
     if (user !== undefined) body.user = user;
     if (resource.serviceVersion !== undefined) body.service = { version: resource.serviceVersion };
   }
-  if (http !== undefined) body.http = http;
 
   const spanAws = hasAws ? buildAws(r, awsSdk, dbSystem) : undefined;
   // The X-Ray sampler's rule for this trace, as the X-Ray SDK records it.
@@ -365,7 +369,6 @@ export function translateSpan(
   });
   if (cause !== undefined) body.cause = cause;
 
-  resetAscii();
   const metadata = annotateAndDescribe(
     span,
     sc.traceId,
@@ -375,7 +378,7 @@ export function translateSpan(
     stats,
     body,
   );
-  const metadataAscii = isAscii();
+  const textAscii = isAscii();
 
   const links = translateLinks(span, stats);
   if (links !== undefined) body.links = links;
@@ -385,8 +388,9 @@ export function translateSpan(
     parentId,
     segment,
     body,
+    http,
     metadata,
-    metadataAscii,
+    textAscii,
     open: '',
     bytes: 0,
     children: undefined,

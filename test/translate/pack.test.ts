@@ -168,6 +168,28 @@ describe('packing', () => {
     assert.match(all, /"otel_xray":\{"shrunk":\{"original_bytes":\d+,"removed":\["metadata"\]\}\}/);
   });
 
+  it('a shrunk span keeps its http block (written as text by the translation)', () => {
+    const span = makeSpan({
+      spanId: spanId(0),
+      kind: SpanKind.SERVER,
+      attributes: {
+        'http.request.method': 'POST',
+        'url.full': 'https://api.example.com/orders',
+        'http.response.status_code': 503,
+        big: 'x'.repeat(100_000),
+      },
+    });
+    const r = translateSpans([span]);
+    assert.equal(r.shrunk, 1);
+    check(r.documents);
+    const doc = JSON.parse(r.documents[0]?.json as string) as Record<string, unknown>;
+    assert.deepEqual(doc.http, {
+      request: { method: 'POST', url: 'https://api.example.com/orders' },
+      response: { status: 503 },
+    });
+    assert.equal(doc.fault, true);
+  });
+
   it('shrinks long strings, then stacks, then blocks, when dropping metadata is not enough', () => {
     const long = 'y'.repeat(200_000);
     const body: XRayBody = {
@@ -357,24 +379,28 @@ describe('serializeBody', () => {
           const out = serializeBody(body);
           assert.equal(out, JSON.stringify(body));
           // Packed alone, the document's byte count is exact (ASCII or not),
-          // whether metadata comes as an object or as the translation's JSON text.
+          // whether http and metadata come as objects or as the translation's JSON text.
           const node = {
             traceId: '5759e988bd862e3fe1be46a994272793',
             id: body.id,
             parentId: undefined,
             segment: true,
             body,
+            http: undefined,
             metadata: undefined,
-            metadataAscii: true,
+            textAscii: true,
           };
           const [a] = packNodes([node]).documents;
-          const text = body.metadata === undefined ? undefined : JSON.stringify(body.metadata);
+          const http = body.http === undefined ? undefined : JSON.stringify(body.http);
+          const metadata = body.metadata === undefined ? undefined : JSON.stringify(body.metadata);
+          const texts = `${http ?? ''}${metadata ?? ''}`;
           const [b] = packNodes([
             {
               ...node,
-              body: { ...body, metadata: undefined },
-              metadata: text,
-              metadataAscii: text === undefined || Buffer.byteLength(text) === text.length,
+              body: { ...body, http: undefined, metadata: undefined },
+              http,
+              metadata,
+              textAscii: Buffer.byteLength(texts) === texts.length,
             },
           ]).documents;
           assert.ok(a !== undefined && b !== undefined);
