@@ -78,7 +78,8 @@ function assemble(r: AttrReader, authority: string, portNumber: number | undefin
   const target = path ?? r.str('http.target') ?? '/';
   const pathPart = target.startsWith('/') ? target : `/${target}`;
   const queryPart = query === undefined ? '' : query.startsWith('?') ? query : `?${query}`;
-  return cap(`${s}://${authority}${portPart}${pathPart}${queryPart}`);
+  // No credentials to strip: hosts and Host headers with `@` are refused (NOT_HOST).
+  return cut(`${s}://${authority}${portPart}${pathPart}${queryPart}`, MAX_HTTP_STRING);
 }
 
 const SCHEME_KEYS = ['url.scheme', 'http.scheme'];

@@ -20,6 +20,11 @@ export function resetAscii(): void {
   ascii = true;
 }
 
+/** Notes that text written elsewhere (and kept) is not all ASCII. */
+export function markNotAscii(): void {
+  ascii = false;
+}
+
 /** Whether everything written since {@link resetAscii} was ASCII. */
 export function isAscii(): boolean {
   return ascii;

@@ -23,7 +23,15 @@ import type { ResourceInfo } from './resource.js';
 import { MAX_ANNOTATION_STRING, resourceInfo } from './resource.js';
 import { buildSql, SQL_SYSTEMS } from './sql.js';
 import { cut, dict, isAnnotationValue, setOwn, toJsonValue } from './values.js';
-import { block, isAscii, keyPart, record, resetAscii, value as jsonValue } from './json.js';
+import {
+  block,
+  isAscii,
+  keyPart,
+  markNotAscii,
+  record,
+  resetAscii,
+  value as jsonValue,
+} from './json.js';
 
 // SpanKind values, inlined to keep this module free of runtime imports.
 /** @internal */
@@ -558,9 +566,13 @@ function annotateAndDescribe(
     if (events !== undefined) setOwn(metadata, 'otel.events', events);
     return `{"default":${record(metadata)}}`;
   }
-  if (resource !== undefined) {
-    for (const [k, v] of resource.metadata) {
-      if (annotatedResource?.has(k) !== true) {
+  if (resource !== undefined && resource.metadata.length > 0) {
+    if (annotatedResource === undefined) {
+      const text = resourceMetadataText(resource);
+      md += md === '' ? text : `,${text}`;
+    } else {
+      for (const [k, v] of resource.metadata) {
+        if (annotatedResource.has(k)) continue;
         md += md === '' ? keyPart(k) + jsonValue(v) : `,${keyPart(k)}${jsonValue(v)}`;
       }
     }
@@ -568,6 +580,27 @@ function annotateAndDescribe(
   if (events !== undefined)
     md += md === '' ? `"otel.events":${block(events)}` : `,"otel.events":${block(events)}`;
   return md === '' ? undefined : `{"default":{${md}}}`;
+}
+
+/** A resource's metadata members as JSON text, written once per resource (spans share it). */
+const resourceTexts = new WeakMap<ResourceInfo, { text: string; ascii: boolean }>();
+
+function resourceMetadataText(resource: ResourceInfo): string {
+  let t = resourceTexts.get(resource);
+  if (t === undefined) {
+    const wasAscii = isAscii();
+    resetAscii();
+    let text = '';
+    for (const [k, v] of resource.metadata) {
+      text += text === '' ? keyPart(k) + jsonValue(v) : `,${keyPart(k)}${jsonValue(v)}`;
+    }
+    t = { text, ascii: isAscii() };
+    resetAscii();
+    if (!wasAscii) markNotAscii();
+    resourceTexts.set(resource, t);
+  }
+  if (!t.ascii) markNotAscii();
+  return t.text;
 }
 
 /** Span events other than exceptions, for metadata. */

@@ -168,6 +168,17 @@ describe('packing', () => {
     assert.match(all, /"otel_xray":\{"shrunk":\{"original_bytes":\d+,"removed":\["metadata"\]\}\}/);
   });
 
+  it('counts the bytes of non-ASCII resource metadata exactly, also when it is reused', () => {
+    const resource = { 'service.name': 'orders', 'deployment.environment.name': 'prüfung-東京-😀' };
+    for (let i = 0; i < 3; i++) {
+      const r = translateSpans([
+        makeSpan({ spanId: spanId(i + 1), kind: SpanKind.SERVER, resource }),
+      ]);
+      check(r.documents);
+      assert.match(r.documents[0]?.json ?? '', /prüfung-東京-😀/);
+    }
+  });
+
   it('a shrunk span keeps its http block (written as text by the translation)', () => {
     const span = makeSpan({
       spanId: spanId(0),
