@@ -42,7 +42,11 @@ let stages;
 try {
   const segment = await loadOtelXray('esm/translate/segment.js');
   const pack = await loadOtelXray('esm/translate/pack.js');
-  if (typeof segment.translateSpan === 'function' && typeof pack.packNodes === 'function') {
+  if (
+    typeof segment.translateSpan === 'function' &&
+    typeof pack.packNodes === 'function' &&
+    typeof pack.nodeJson === 'function'
+  ) {
     stages = { ...segment, ...pack };
   }
 } catch {
@@ -153,7 +157,8 @@ if (stages !== undefined) {
   const nodes = batch512.map((s) =>
     stages.translateSpan(s, xrayOptions, stages.newTranslateStats()),
   );
-  const bodies = nodes.map((n) => n.body);
+  // The finished bodies, as objects (the translation keeps http and metadata as text).
+  const bodies = nodes.map((n) => JSON.parse(stages.nodeJson(n)));
   sizes.bodiesJsonBytes = Buffer.byteLength(JSON.stringify(bodies));
   group('otel-xray stages, 512-span batch', () => {
     bench('stage translateSpan x512', () => {

@@ -110,7 +110,7 @@ export function packNodes(
     p.parent = undefined;
     p.size = bytes;
     all[i] = p;
-    if (byId !== undefined && !byId.has(node.id)) byId.set(node.id, p);
+    byId?.set(node.id, p);
   }
 
   // Link subsegments to parents present in this batch.
@@ -150,9 +150,12 @@ export function packNodes(
 /** Batches up to this many spans find parents by a scan. */
 const SCAN_MAX = 24;
 
-/** The first node with this ID (as the Map keeps the first). */
+/**
+ * The last node with this ID (as the Map keeps the last). From the end: a
+ * parent ends after its children, so it usually comes later in the batch.
+ */
 function findById(all: PackNode[], id: string): PackNode | undefined {
-  for (let i = 0; i < all.length; i++) if ((all[i] as PackNode).id === id) return all[i];
+  for (let i = all.length - 1; i >= 0; i--) if ((all[i] as PackNode).id === id) return all[i];
   return undefined;
 }
 
@@ -333,6 +336,14 @@ function bodyOpen(b: XRayBody, http?: string, metadata?: string): string {
   if (b.links !== undefined) s += `,"links":${block(b.links)}`;
   if (b.precursor_ids !== undefined) s += `,"precursor_ids":${block(b.precursor_ids)}`;
   return s;
+}
+
+/**
+ * The JSON of a translated node's body (without the envelope), its texts in place.
+ * @internal
+ */
+export function nodeJson(node: SpanNode): string {
+  return `${bodyOpen(node.body, node.http, node.metadata)}}`;
 }
 
 /**
