@@ -52,13 +52,24 @@ function identity(s: ExporterStats): number {
   return s.spansReceived - (s.spansSent + dropped + s.spansWaiting + s.spansQueued);
 }
 
-/** Event-loop turns until nothing is waiting but held spans and nothing is queued (bounded). */
+/** The send queue's drain, which the pacing reaches on timers rather than on turns. */
+interface WithTransport {
+  transport: { flush(timeoutMs: number): Promise<boolean> };
+}
+
+/**
+ * Event-loop turns until nothing is waiting but held spans and nothing is
+ * queued (bounded), checking the identity at every turn; every 100 turns it
+ * waits for the send queue to drain (an event), since the pacing sends on
+ * timers and turns alone can outrun them.
+ */
 async function settle(exporter: AWSXRaySpanExporter): Promise<ExporterStats> {
   for (let turn = 0; turn < 10_000; turn++) {
     const s = exporter.getStats();
     assert.equal(identity(s), 0, JSON.stringify(s));
     if (s.spansWaiting === s.spansHeld && s.spansQueued === 0) return s;
-    await nextTurn();
+    if (turn % 100 === 99) await (exporter as unknown as WithTransport).transport.flush(5_000);
+    else await nextTurn();
   }
   throw new Error('the exporter did not settle');
 }
