@@ -23,7 +23,8 @@ const opt = (name, d) =>
   Number(args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? d);
 const SIZE = opt('size', 10);
 const SPANS = opt('spans', 200_000);
-const lib = await import(pathToFileURL(resolve(args[0], 'index.js')).href);
+const libDir = resolve(args[0]);
+const lib = await import(pathToFileURL(resolve(libDir, 'index.js')).href);
 
 // The listener: another process, the kernel's default receive buffer.
 const listener = spawn(
@@ -132,7 +133,7 @@ if (args.includes('--functions')) {
   const fns = new Map();
   for (const [id, c] of counts) {
     const { functionName, url, lineNumber } = byId.get(id).callFrame;
-    if (!url.includes('/.lv/') && !url.includes('/dist')) continue;
+    if (!url.includes('/.lv/') && !url.includes('/dist') && !url.includes(libDir)) continue;
     const k = `${functionName} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
     fns.set(k, (fns.get(k) ?? 0) + c);
   }
