@@ -288,7 +288,7 @@ export function evaluateTargets(r) {
         measured >= 1.0 && capacity >= 1.0 && delivered(spans),
         [
           `from app CPU per request: ${times(capacity)} (${capacity >= 1.0 ? 'holds' : 'does not hold'})`,
-          delivered(spans) ? '' : 'not every span was sent',
+          delivered(spans) ? '' : `not every span was sent${lossReasons(h.modes[`xray/${spans}`])}`,
         ]
           .filter((x) => x)
           .join('; '),
@@ -704,6 +704,25 @@ function saturationNote(h) {
     `The load generator used ≥ 85 % of its core for ${hot.map(([k]) => `\`${k}\``).join(', ')}: ` +
     `those req/s are bounded by autocannon, not by the server (so ratios against them are too high).\n\n`
   );
+}
+
+/**
+ * Why otel-xray did not send spans it was handed, from its stats: the reasons
+ * with their share of the spans ended (queueFull under a saturating load means
+ * the offered datagram rate was above the send pacing's ceiling).
+ */
+function lossReasons(m) {
+  const dropped = m?.exporterStats?.dropped;
+  if (!dropped || !(m.ended > 0)) return '';
+  const parts = Object.entries(dropped)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `dropped.${k} ${pct((100 * n) / m.ended)}`);
+  if (parts.length === 0) return '';
+  const pacing =
+    dropped.queueFull > 0
+      ? ": the app offered more datagrams per second than the send pacing's ceiling (`maxBytesPerSecond`, ~23,000 single-span datagrams/s by default)"
+      : '';
+  return ` (${parts.join(', ')}${pacing})`;
 }
 
 /** Spans ended that were handed to the kernel (otel-xray), or exported (other modes). */
