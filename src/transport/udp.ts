@@ -69,6 +69,19 @@ function capacity(burstBytes: number, rate: number, elapsedMs = 1): number {
 /** The send rate reaches the backlog's cost within this many seconds. */
 const BACKLOG_SECONDS = 0.1;
 
+/**
+ * Datagrams handed to the kernel per event-loop turn while the queue has
+ * room. A burst of the bucket (~24 single-span datagrams, ~0.1–0.3 ms of
+ * sends) then goes out over a few turns, so that requests arriving meanwhile
+ * are served between them; a turn queued with `setImmediate` costs a few µs
+ * and no wake-up. (At 4,000 req/s of single-span requests: p99 0.51/0.48 →
+ * 0.33/0.37 ms; benchmarks/PROFILE.md.) Once the queue holds more than
+ * {@link CHUNKED_QUEUE_SHARE} of its bound, every turn sends what the bucket
+ * allows: an app whose turns are long must not slow the sends down to a loss.
+ */
+const SENDS_PER_TURN = 8;
+const CHUNKED_QUEUE_SHARE = 1 / 8;
+
 /** @internal */
 export interface UdpTransportOptions {
   endpoint: Endpoint;
@@ -426,7 +439,11 @@ export class UdpTransport {
     let broken = false;
     withoutTracing(() => {
       // The bucket may go negative by one datagram; the next turn waits it off.
-      while (this.head < this.queue.length && this.tokens > 0) {
+      const limit =
+        this.queuedBytes > this.options.maxQueueBytes * CHUNKED_QUEUE_SHARE
+          ? Infinity
+          : SENDS_PER_TURN;
+      for (let n = 0; n < limit && this.head < this.queue.length && this.tokens > 0; n++) {
         const item = this.queue[this.head++] as Item;
         this.queuedBytes -= item.bytes;
         this.queuedCost -= item.cost;

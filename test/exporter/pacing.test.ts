@@ -183,4 +183,45 @@ describe('pacing: the send rate follows the backlog', function () {
     const budget = 1 + (1_000_000 * 2 * steps) / 1000;
     assert.ok(sent >= budget && sent < budget + cost, `${sent} bytes of cost for ${budget}`);
   });
+
+  /**
+   * Queues `count` equal datagrams on a transport whose bucket never runs
+   * out (fixed clock, a 1 MiB burst) and returns how many the first turn
+   * that sent any handed to the kernel, then waits until all are sent.
+   */
+  async function firstTurnSends(count: number, maxQueueBytes: number): Promise<number> {
+    const reporter = new Reporter();
+    const transport = new UdpTransport({
+      endpoint: { host: '127.0.0.1', port: daemon.port },
+      reporter,
+      ledger: new SpanLedger(reporter),
+      maxQueueBytes,
+      burstBytes: 1 << 20,
+      bytesPerSecond: 1 << 20,
+      maxBytesPerSecond: 1 << 20,
+      now: () => 0,
+    });
+    const json = JSON.stringify({ name: 'x'.repeat(400) });
+    const doc = { json, bytes: Buffer.byteLength(json), spans: 1 };
+    transport.send(new Array<typeof doc>(count).fill(doc), () => {});
+    let first = 0;
+    for (let turn = 0; transport.stats.datagramsSent < count; turn++) {
+      assert.ok(turn < 100_000, 'every datagram is sent');
+      if (first === 0) first = transport.stats.datagramsSent;
+      await nextTurn();
+    }
+    if (first === 0) first = transport.stats.datagramsSent;
+    await transport.close(1000);
+    return first;
+  }
+
+  it('hands a burst to the kernel a few datagrams a turn while the queue has room', async () => {
+    // 20 datagrams of ~430 bytes: far below an eighth of the 1 MiB bound.
+    assert.equal(await firstTurnSends(20, 1 << 20), 8);
+  });
+
+  it('sends all the bucket allows in one turn once the queue is fuller than an eighth of its bound', async () => {
+    // 40 datagrams of ~430 bytes: more than an eighth of a 64 KiB bound.
+    assert.equal(await firstTurnSends(40, 1 << 16), 40);
+  });
 });
