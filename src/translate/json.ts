@@ -68,10 +68,12 @@ const keyParts = new Map<string, string>();
 export function keyPart(k: string): string {
   let q = keyParts.get(k);
   if (q === undefined) {
-    q = `${quote(k)}:`;
+    // Only plain keys are kept: a cached key must not hide that a text is
+    // not ASCII (a key with `é` is its own JSON too, but two bytes a character).
+    if (NOT_PLAIN.test(k)) return `${quote(k)}:`;
+    q = `"${k}":`;
     if (keyParts.size >= MAX_KEYS) keyParts.clear();
-    // Only plain keys: a cached key must not hide that a text is not ASCII.
-    if (q.length === k.length + 3) keyParts.set(k, q);
+    keyParts.set(k, q);
   }
   return q;
 }

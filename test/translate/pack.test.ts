@@ -179,6 +179,14 @@ describe('packing', () => {
     }
   });
 
+  it('counts the bytes of non-ASCII attribute keys exactly, also once their quoted form is known', () => {
+    for (let i = 0; i < 3; i++) {
+      const attributes = { clé: 1, '\u00ad': true, ключ: 'v' };
+      const r = translateSpans([makeSpan({ spanId: spanId(i + 1), attributes })]);
+      check(r.documents);
+    }
+  });
+
   it('a shrunk span keeps its http block (written as text by the translation)', () => {
     const span = makeSpan({
       spanId: spanId(0),
