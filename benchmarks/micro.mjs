@@ -20,16 +20,10 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { toZipkinSpan } from '@opentelemetry/exporter-zipkin/build/src/transform.js';
 import { AWSXRayPropagator as ContribPropagator } from '@opentelemetry/propagator-aws-xray';
 import { AWSXRayIdGenerator as ContribIdGenerator } from '@opentelemetry/id-generator-aws-xray';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { bench, do_not_optimize, group, run } from 'mitata';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { loadOtelXray } from './lib/otel-xray.mjs';
-import { makeTrace, SERVICE } from './lib/workload.mjs';
+import { finishedSpans, SERVICE } from './lib/workload.mjs';
 
 // otel-xray from ../dist/esm/index.js (or run.mjs's copy of it).
 const { AWSXRayIdGenerator, AWSXRayPropagator, translateSpans } = await loadOtelXray();
@@ -54,21 +48,7 @@ try {
 }
 
 // ---- prebuilt spans from the real SDK ---------------------------------------
-const memory = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({
-  resource: resourceFromAttributes({
-    'service.name': SERVICE,
-    'service.version': '1.4.2',
-    'deployment.environment.name': 'bench',
-  }),
-  spanProcessors: [new SimpleSpanProcessor(memory)],
-});
-const tracer = provider.getTracer('bench', '1.0.0');
-function spansOf(traces, size) {
-  memory.reset();
-  for (let i = 0; i < traces; i++) makeTrace(tracer, size);
-  return memory.getFinishedSpans().slice();
-}
+const spansOf = finishedSpans();
 const trace10 = spansOf(1, 10);
 const trace1 = spansOf(1, 1);
 const batch512 = spansOf(52, 10).slice(0, 512); // one BatchSpanProcessor batch

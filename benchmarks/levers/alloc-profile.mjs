@@ -6,28 +6,12 @@
 import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { makeTrace, SERVICE } from '../lib/workload.mjs';
+import { finishedSpans } from '../lib/workload.mjs';
 
 const [dir, sizeArg] = process.argv.slice(2);
 const SIZE = Number(sizeArg ?? 10);
 const lib = await import(pathToFileURL(resolve(dir, 'index.js')).href);
-const memory = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({
-  resource: resourceFromAttributes({
-    'service.name': SERVICE,
-    'service.version': '1.4.2',
-    'deployment.environment.name': 'bench',
-  }),
-  spanProcessors: [new SimpleSpanProcessor(memory)],
-});
-makeTrace(provider.getTracer('alloc'), SIZE);
-const spans = memory.getFinishedSpans().slice();
+const spans = finishedSpans()(1, SIZE);
 const options = { workingDirectory: process.cwd() };
 let sink = 0;
 const ITER = 20_000;

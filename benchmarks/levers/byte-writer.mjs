@@ -6,32 +6,16 @@
 // both write the same bytes, then times each in alternating rounds.
 //
 //   node benchmarks/levers/byte-writer.mjs <dist/esm dir> [rounds]
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { makeTrace, SERVICE } from '../lib/workload.mjs';
+import { finishedSpans } from '../lib/workload.mjs';
 
 const [dir, roundsArg] = process.argv.slice(2);
 const load = (file) => import(pathToFileURL(resolve(dir, file)).href);
 const S = await load('translate/segment.js');
 const P = await load('translate/pack.js');
 
-const memory = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({
-  resource: resourceFromAttributes({
-    'service.name': SERVICE,
-    'service.version': '1.4.2',
-    'deployment.environment.name': 'bench',
-  }),
-  spanProcessors: [new SimpleSpanProcessor(memory)],
-});
-makeTrace(provider.getTracer('bench', '1.0.0'), 10);
-const spans = memory.getFinishedSpans();
+const spans = finishedSpans()(1, 10);
 // Whole bodies as objects (the translation keeps http and metadata as text).
 const bodies = spans.map((s) =>
   JSON.parse(P.nodeJson(S.translateSpan(s, {}, S.newTranslateStats()))),

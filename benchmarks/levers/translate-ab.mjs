@@ -7,16 +7,10 @@
 //   node benchmarks/levers/translate-ab.mjs <distA/esm dir> <distB/esm dir> [rounds]
 //
 // Each dir is an ES module build of src/ (its index.js exports translateSpans).
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { makeTrace, SERVICE } from '../lib/workload.mjs';
+import { finishedSpans } from '../lib/workload.mjs';
 
 const [dirA, dirB, roundsArg] = process.argv.slice(2);
 const ROUNDS = Number(roundsArg ?? 41);
@@ -24,21 +18,7 @@ const load = (dir) => import(pathToFileURL(resolve(dir, 'index.js')).href);
 const A = await load(dirA);
 const B = await load(dirB);
 
-const memory = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({
-  resource: resourceFromAttributes({
-    'service.name': SERVICE,
-    'service.version': '1.4.2',
-    'deployment.environment.name': 'bench',
-  }),
-  spanProcessors: [new SimpleSpanProcessor(memory)],
-});
-const tracer = provider.getTracer('bench', '1.0.0');
-function spansOf(traces, size) {
-  memory.reset();
-  for (let i = 0; i < traces; i++) makeTrace(tracer, size);
-  return memory.getFinishedSpans().slice();
-}
+const spansOf = finishedSpans();
 const shapes = {
   '10-span trace': spansOf(1, 10),
   '1-span trace': spansOf(1, 1),

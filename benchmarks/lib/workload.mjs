@@ -8,7 +8,12 @@
 // attributes). Children end before the root, as in a real request.
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { median } from './common.mjs';
 import { loadOtelXray } from './otel-xray.mjs';
@@ -200,6 +205,32 @@ export async function makeExporter(mode, { udpPort, httpPort }) {
   }
 }
 
+/** The resource every bench's spans carry. */
+export const BENCH_RESOURCE = Object.freeze({
+  'service.name': SERVICE,
+  'service.version': '1.4.2',
+  'deployment.environment.name': 'bench',
+});
+
+/**
+ * Finished spans from the real SDK for benches on prebuilt spans:
+ * `spansOf(traces, size)` makes that many traces (see {@link makeTrace}) and
+ * returns their spans as an exporter gets them.
+ */
+export function finishedSpans() {
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes(BENCH_RESOURCE),
+    spanProcessors: [new SimpleSpanProcessor(memory)],
+  });
+  const tracer = provider.getTracer('bench', '1.0.0');
+  return function spansOf(traces, size) {
+    memory.reset();
+    for (let i = 0; i < traces; i++) makeTrace(tracer, size);
+    return memory.getFinishedSpans().slice();
+  };
+}
+
 /**
  * A registered NodeTracerProvider (AsyncLocalStorage context manager, as an
  * app has it) with the default BatchSpanProcessor around a counting wrapper.
@@ -219,11 +250,7 @@ export function makeProvider(exporter) {
     shutdown: () => Promise.resolve(),
   };
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({
-      'service.name': SERVICE,
-      'service.version': '1.4.2',
-      'deployment.environment.name': 'bench',
-    }),
+    resource: resourceFromAttributes(BENCH_RESOURCE),
     spanProcessors: [counter, processor],
   });
   provider.register();
