@@ -21,7 +21,7 @@ import { toZipkinSpan } from '@opentelemetry/exporter-zipkin/build/src/transform
 import { AWSXRayPropagator as ContribPropagator } from '@opentelemetry/propagator-aws-xray';
 import { AWSXRayIdGenerator as ContribIdGenerator } from '@opentelemetry/id-generator-aws-xray';
 import { bench, do_not_optimize, group, run } from 'mitata';
-import { GCProfiler, getHeapStatistics } from 'node:v8';
+import { heapAllocated } from './lib/common.mjs';
 import { loadOtelXray } from './lib/otel-xray.mjs';
 import { finishedSpans, SERVICE } from './lib/workload.mjs';
 
@@ -78,28 +78,6 @@ for (const [name, spans] of [
 }
 
 // ---- bytes allocated per span, from V8's heap statistics ----------------------
-/**
- * Bytes allocated on V8's heap by `iterations` calls of `fn`: the heap's used
- * size grows by what is allocated and shrinks only in a GC, so the allocation
- * is the sum of the growth between GCs (used before each GC − used after the
- * previous one, as the GC profiler reports them) plus the growth after the
- * last GC. Buffers' memory outside the heap (the datagrams) is not in it.
- */
-function allocated(fn, iterations) {
-  const profiler = new GCProfiler();
-  profiler.start();
-  const used0 = getHeapStatistics().used_heap_size;
-  for (let i = 0; i < iterations; i++) do_not_optimize(fn());
-  const used1 = getHeapStatistics().used_heap_size;
-  const { statistics } = profiler.stop();
-  let bytes = 0;
-  let prev = used0;
-  for (const gc of statistics) {
-    bytes += gc.beforeGC.heapStatistics.usedHeapSize - prev;
-    prev = gc.afterGC.heapStatistics.usedHeapSize;
-  }
-  return { bytes: bytes + used1 - prev, gcs: statistics.length };
-}
 // A long run (200,000 spans in 10-span traces) after a warm-up, so the code
 // is optimised and the bytes are what a steady state allocates. The
 // yardstick, JSON.stringify of the finished documents' bodies, allocates the
@@ -108,10 +86,10 @@ const ALLOC_TRACES = 20_000;
 const jsonBytesPerSpan10 =
   xray(trace10).documents.reduce((n, d) => n + d.bytes, 0) / trace10.length;
 const docBodies = xray(trace10).documents.map((d) => JSON.parse(d.json));
-allocated(() => xray(trace10), 2000); // warm-up
-allocated(() => docBodies.map((b) => JSON.stringify(b)), 2000);
-const xrayAlloc = allocated(() => xray(trace10), ALLOC_TRACES);
-const yardAlloc = allocated(() => docBodies.map((b) => JSON.stringify(b)), ALLOC_TRACES);
+heapAllocated(() => xray(trace10), 2000); // warm-up
+heapAllocated(() => docBodies.map((b) => JSON.stringify(b)), 2000);
+const xrayAlloc = heapAllocated(() => xray(trace10), ALLOC_TRACES);
+const yardAlloc = heapAllocated(() => docBodies.map((b) => JSON.stringify(b)), ALLOC_TRACES);
 const allocation = {
   spans: ALLOC_TRACES * trace10.length,
   jsonBytesPerSpan: jsonBytesPerSpan10,

@@ -7,9 +7,9 @@
 //   node benchmarks/levers/translate-ab.mjs <distA/esm dir> <distB/esm dir> [rounds]
 //
 // Each dir is an ES module build of src/ (its index.js exports translateSpans).
-import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { heapAllocated } from '../lib/common.mjs';
 import { finishedSpans } from '../lib/workload.mjs';
 
 const [dirA, dirB, roundsArg] = process.argv.slice(2);
@@ -68,21 +68,6 @@ for (const [name, spans] of Object.entries(shapes)) {
   );
 }
 
-function allocated(fn, iterations) {
-  const profiler = new GCProfiler();
-  profiler.start();
-  const used0 = getHeapStatistics().used_heap_size;
-  for (let i = 0; i < iterations; i++) sink += fn();
-  const used1 = getHeapStatistics().used_heap_size;
-  const { statistics } = profiler.stop();
-  let bytes = 0;
-  let prev = used0;
-  for (const gc of statistics) {
-    bytes += gc.beforeGC.heapStatistics.usedHeapSize - prev;
-    prev = gc.afterGC.heapStatistics.usedHeapSize;
-  }
-  return bytes + used1 - prev;
-}
 const t10 = shapes['10-span trace'];
 const jsonPerSpan = A.translateSpans(t10, options).documents.reduce((n, d) => n + d.bytes, 0) / 10;
 for (const [label, lib] of [
@@ -90,8 +75,8 @@ for (const [label, lib] of [
   ['B', B],
 ]) {
   const fn = () => lib.translateSpans(t10, options).documents.length;
-  allocated(fn, 2000);
-  const bytes = allocated(fn, 20_000) / 200_000;
+  heapAllocated(fn, 2000);
+  const bytes = heapAllocated(fn, 20_000).bytes / 200_000;
   console.log(
     `alloc ${label}: ${bytes.toFixed(0)} B/span (${(bytes / jsonPerSpan).toFixed(2)}× the ${jsonPerSpan.toFixed(0)} B of JSON per span)`,
   );

@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 
 export const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -281,4 +282,31 @@ export function coreBusyMs(core) {
   } catch {
     return NaN;
   }
+}
+
+/** Where {@link heapAllocated} keeps each result, so that the call cannot be optimised away. */
+let _kept;
+
+/**
+ * Bytes allocated on V8's heap by `iterations` calls of `fn`: the heap's used
+ * size grows by what is allocated and shrinks only in a GC, so the allocation
+ * is the sum of the growth between GCs (used before each GC − used after the
+ * previous one, as the GC profiler reports them) plus the growth after the
+ * last GC. Buffers' memory outside the heap (the datagrams) is not in it.
+ */
+export function heapAllocated(fn, iterations) {
+  const profiler = new GCProfiler();
+  profiler.start();
+  const used0 = getHeapStatistics().used_heap_size;
+  for (let i = 0; i < iterations; i++) _kept = fn();
+  const used1 = getHeapStatistics().used_heap_size;
+  const { statistics } = profiler.stop();
+  _kept = undefined;
+  let bytes = 0;
+  let prev = used0;
+  for (const gc of statistics) {
+    bytes += gc.beforeGC.heapStatistics.usedHeapSize - prev;
+    prev = gc.afterGC.heapStatistics.usedHeapSize;
+  }
+  return { bytes: bytes + used1 - prev, gcs: statistics.length };
 }
