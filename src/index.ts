@@ -15,6 +15,8 @@ export type { DropCounts } from './export/exporter.js';
 export type { TransportStats } from './transport/udp.js';
 export type { AWSXRaySpanExporterOptions } from './export/options.js';
 export { AWSXRayLambdaSpanProcessor } from './export/processor.js';
+export { AWSXRayTraceSpanProcessor } from './export/trace-processor.js';
+export type { TraceProcessorOptions } from './export/trace-processor.js';
 export { AWSXRayPropagator } from './propagation/propagator.js';
 export {
   isRootOnlyParent,

@@ -182,6 +182,29 @@ const DAY = 86_400;
 /** Traces whose annotation counts are remembered (for the 50-per-trace limit). */
 const ANNOTATION_TRACES = 10_000;
 
+/**
+ * The method an exporter fed whole traces by ./trace-processor.ts is told so
+ * with: each trace's spans then come in one export (the root last), and the
+ * exporter holds nothing back for a root to come. A global symbol, so that an
+ * exporter wrapped by another (a counting or filtering wrapper) can be told
+ * through its wrapper, which forwards the call.
+ * @internal
+ */
+export const EXPORTS_WHOLE_TRACES: unique symbol = Symbol.for('otel-xray.exportsWholeTraces');
+
+/**
+ * Tells `exporter` that whole traces come to it, if it can be told (see {@link EXPORTS_WHOLE_TRACES}).
+ * @internal
+ */
+export function exportsWholeTraces(exporter: unknown): void {
+  try {
+    const tell = (exporter as Record<symbol, unknown> | null)?.[EXPORTS_WHOLE_TRACES];
+    if (typeof tell === 'function') tell.call(exporter);
+  } catch {
+    // an exporter that cannot be told holds traces as before
+  }
+}
+
 export class AWSXRaySpanExporter {
   private readonly config: ExporterConfig;
   private readonly reporter: ReporterType;
@@ -201,6 +224,8 @@ export class AWSXRaySpanExporter {
   /** Holds the spans of traces whose root has not come yet (not in Lambda, nor with `exportCallback: 'sent'`). */
   private readonly holder: TraceHolder | undefined;
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Fed whole traces (./trace-processor.ts): nothing is held. */
+  private wholeTraces = false;
 
   constructor(options: AWSXRaySpanExporterOptions = {}) {
     this.reporter = new Reporter();
@@ -229,6 +254,15 @@ export class AWSXRaySpanExporter {
       bytesPerSecond: this.config.bytesPerSecond,
       maxBytesPerSecond: this.config.maxBytesPerSecond,
     });
+  }
+
+  /**
+   * Called by `AWSXRayTraceSpanProcessor`: every export brings whole traces,
+   * so none is held back for its root.
+   * @internal
+   */
+  [EXPORTS_WHOLE_TRACES](): void {
+    this.wholeTraces = true;
   }
 
   /** The daemon's UDP address this exporter sends to, as `host:port`. */
@@ -268,7 +302,7 @@ export class AWSXRaySpanExporter {
       }
       // Spans of traces whose root is still open wait for it (./holder.ts);
       // the rest, and held spans whose root came, are translated.
-      const now: SpanList | undefined = this.holder?.admit(batch);
+      const now: SpanList | undefined = this.wholeTraces ? undefined : this.holder?.admit(batch);
       const job = this.enqueue(now?.spans ?? batch, now?.contexts, done);
       accounted = true;
       this.armHoldTimer();

@@ -60,7 +60,7 @@ interface HeldTrace {
  * translation would be a subsegment below that parent. Mirrors the placement
  * of ../translate/segment.ts. A span that cannot be read counts as a root.
  */
-function hasLocalParent(span: ReadableSpanLike): boolean {
+export function hasLocalParent(span: ReadableSpanLike): boolean {
   try {
     const p = span.parentSpanContext;
     if (p !== undefined && p !== null) return isValidSpanId(p.spanId) && p.isRemote !== true;

@@ -95,12 +95,18 @@ export interface SetupOptions {
   /** Ratio for the `*traceidratio` samplers, 0..1. Default `OTEL_TRACES_SAMPLER_ARG`, else 1. */
   samplerRatio?: number;
   /**
-   * `simple` sends every span as it ends; `batch` groups them. Default
-   * `simple` in AWS Lambda (spans leave before the invocation returns and
-   * survive a timeout), `batch` elsewhere.
+   * `trace` (the default outside AWS Lambda) exports each trace once its
+   * local root span ends, whole, a few traces at a time
+   * (`AWSXRayTraceSpanProcessor`); `simple` sends every span as it ends (the
+   * default in Lambda: spans leave before the invocation returns and survive a
+   * timeout); `batch` is the SDK's `BatchSpanProcessor`.
    */
-  spanProcessor?: 'batch' | 'simple';
-  /** `BatchSpanProcessor` options (the SDK's `OTEL_BSP_*` defaults apply otherwise). */
+  spanProcessor?: 'trace' | 'batch' | 'simple';
+  /**
+   * `BatchSpanProcessor` options (the SDK's `OTEL_BSP_*` defaults apply
+   * otherwise). With `spanProcessor: 'trace'`, `maxQueueSize` bounds the spans
+   * waiting for their trace to end.
+   */
   batch?: BatchOptions;
   /**
    * The instrumentations to enable when installed: `http`
@@ -165,7 +171,7 @@ export interface SetupConfig {
   lambda: boolean;
   /** Resource attributes from the environment and the options (not the detected ones). */
   resourceAttributes: Attributes;
-  spanProcessor: 'batch' | 'simple';
+  spanProcessor: 'trace' | 'batch' | 'simple';
   sampler: SamplerConfig;
   instrumentations: {
     http: Record<string, unknown> | false;
@@ -428,11 +434,12 @@ export function resolveSetupConfig(options: SetupOptions | undefined, env: Env):
     attributes['service.name'] = nonBlank(env.AWS_LAMBDA_FUNCTION_NAME);
   }
 
-  let spanProcessor: 'batch' | 'simple' = lambda ? 'simple' : 'batch';
-  if (o.spanProcessor === 'batch' || o.spanProcessor === 'simple') spanProcessor = o.spanProcessor;
-  else if (o.spanProcessor !== undefined) {
+  let spanProcessor: 'trace' | 'batch' | 'simple' = lambda ? 'simple' : 'trace';
+  if (o.spanProcessor === 'trace' || o.spanProcessor === 'batch' || o.spanProcessor === 'simple') {
+    spanProcessor = o.spanProcessor;
+  } else if (o.spanProcessor !== undefined) {
     warnings.push(
-      `option spanProcessor="${String(o.spanProcessor)}" is not batch or simple; using ${spanProcessor}`,
+      `option spanProcessor="${String(o.spanProcessor)}" is not trace, batch or simple; using ${spanProcessor}`,
     );
   }
 

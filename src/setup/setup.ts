@@ -34,6 +34,7 @@ import { installWarnLogger, lateSetupMessage, loadedTooEarly, missingPeer } from
 import { logger, Reporter } from '../shared/diag.js';
 import { AWSXRaySpanExporter } from '../export/exporter.js';
 import { AWSXRayLambdaSpanProcessor } from '../export/processor.js';
+import { AWSXRayTraceSpanProcessor } from '../export/trace-processor.js';
 import { AWSXRayIdGenerator } from '../propagation/id-generator.js';
 import { AWSXRayRemoteSampler } from '../sampling/remote-sampler.js';
 import { lambdaRequestHook } from '../export/lambda-deadline.js';
@@ -81,7 +82,7 @@ export interface XRaySetup {
   readonly sdk: string | undefined;
   /** True in AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME` is set). */
   readonly lambda: boolean;
-  readonly spanProcessor: 'batch' | 'simple' | undefined;
+  readonly spanProcessor: 'trace' | 'batch' | 'simple' | undefined;
   /** Names of the instrumentations enabled, e.g. `@opentelemetry/instrumentation-http`. */
   readonly instrumentations: readonly string[];
   /** The AWS resource detectors that ran. */
@@ -638,7 +639,7 @@ class EndedSpanCounter implements SpanProcessorLike {
   }
 }
 
-/** The span processor: ours in `simple` mode, else the SDK's `BatchSpanProcessor`. */
+/** The span processor: ours in `trace` and `simple` modes, the SDK's `BatchSpanProcessor` in `batch`. */
 function buildProcessor(
   sdk: LoadedSdk,
   config: SetupConfig,
@@ -648,6 +649,12 @@ function buildProcessor(
   // sends the handler span in progress so a timeout orphans nothing.
   if (config.spanProcessor === 'simple') {
     return new AWSXRayLambdaSpanProcessor(exporter) as unknown as SpanProcessorLike;
+  }
+  // 'trace' (the default outside Lambda): whole traces as they end.
+  if (config.spanProcessor === 'trace') {
+    return new AWSXRayTraceSpanProcessor(exporter, {
+      maxQueueSize: config.batch.maxQueueSize,
+    }) as unknown as SpanProcessorLike;
   }
   const Batch = (sdk.module as unknown as Record<string, unknown>).BatchSpanProcessor as new (
     ...a: unknown[]

@@ -13,6 +13,7 @@ import {
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpanLike, TimedEventLike, LinkLike } from '../../src/shared/types.js';
 import type { AWSXRaySpanExporter } from '../../src/index.js';
+import { AWSXRayTraceSpanProcessor } from '../../src/index.js';
 
 export const TRACE_ID = '5759e988bd862e3fe1be46a994272793';
 export const T0: HrTime = [1_700_000_000, 123_456_789];
@@ -70,12 +71,16 @@ export function spanId(n: number): string {
 /** A real SDK provider wired to the exporter. */
 export function newProvider(
   exporter: AWSXRaySpanExporter,
-  mode: 'batch' | 'simple' = 'batch',
+  mode: 'batch' | 'simple' | 'trace' = 'batch',
   resource: Attributes = { 'service.name': 'test-service' },
   batch: { maxExportBatchSize?: number; maxQueueSize?: number; scheduledDelayMillis?: number } = {},
 ): BasicTracerProvider {
   const processor: SpanProcessor =
-    mode === 'batch' ? new BatchSpanProcessor(exporter, batch) : new SimpleSpanProcessor(exporter);
+    mode === 'batch'
+      ? new BatchSpanProcessor(exporter, batch)
+      : mode === 'trace'
+        ? (new AWSXRayTraceSpanProcessor(exporter) as unknown as SpanProcessor)
+        : new SimpleSpanProcessor(exporter);
   return new BasicTracerProvider({
     resource: resourceFromAttributes(resource),
     spanProcessors: [processor],

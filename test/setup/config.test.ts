@@ -4,11 +4,14 @@ import { parseResourceAttributes, resolveSetupConfig } from '../../src/setup/con
 import { presentAwsEnvironments } from '../../src/setup/setup.js';
 
 describe('setupXRay configuration', () => {
-  it("defaults off AWS: batch processor, X-Ray's sampling rules, http + aws-sdk, no Lambda", () => {
+  it("defaults off AWS: trace processor, X-Ray's sampling rules, http + aws-sdk, no Lambda", () => {
     const c = resolveSetupConfig({}, {});
     assert.equal(c.disabled, undefined, 'enabled');
     assert.equal(c.lambda, false, 'not Lambda');
-    assert.equal(c.spanProcessor, 'batch', 'batch off Lambda');
+    assert.equal(c.spanProcessor, 'trace', 'whole traces off Lambda');
+    for (const p of ['batch', 'simple', 'trace'] as const) {
+      assert.equal(resolveSetupConfig({ spanProcessor: p }, {}).spanProcessor, p, `option ${p}`);
+    }
     assert.deepEqual(
       c.sampler,
       {
@@ -144,7 +147,7 @@ describe('setupXRay configuration', () => {
       'parentbased_xray',
       'unknown sampler: default',
     );
-    assert.equal(c.spanProcessor, 'batch', 'unknown processor: default');
+    assert.equal(c.spanProcessor, 'trace', 'unknown processor: default');
     assert.equal(c.shutdownTimeoutMillis, 5000, 'bad timeout: default');
     assert.deepEqual(c.resourceDetectors, ['ec2'], 'unknown detector dropped');
     assert.equal(c.warnings.length, 6, `one warning per problem: ${c.warnings.join(' | ')}`);
