@@ -15,7 +15,7 @@ import { makeExporter, makeProvider, makeTrace } from './lib/workload.mjs';
 
 const config = JSON.parse(process.argv[2]);
 const exporter = await makeExporter('xray', config);
-const setup = makeProvider(exporter);
+const setup = await makeProvider(exporter);
 const { size } = config;
 
 /** Makes `rate` spans/s for `seconds`, on 1 ms timer ticks. */

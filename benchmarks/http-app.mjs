@@ -28,7 +28,7 @@ let flush = async () => ({});
 let AWSXRay;
 if (mode === 'noop' || mode === 'xray' || mode === 'otlp') {
   const exporter = await makeExporter(mode, config);
-  const setup = makeProvider(exporter);
+  const setup = await makeProvider(exporter);
   tracer = setup.tracer;
   const { registerInstrumentations } = await import('@opentelemetry/instrumentation');
   const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');

@@ -45,7 +45,7 @@ if (mode === 'xraysdk') {
   details = () => ({});
 } else {
   const exporter = await makeExporter(mode, config);
-  const setup = makeProvider(exporter);
+  const setup = await makeProvider(exporter);
   processor = setup.processor;
   makeOne = (size) => makeTrace(setup.tracer, size);
   flush = () => setup.provider.forceFlush();

@@ -168,7 +168,7 @@ export function evaluateTargets(r) {
       'per extra span in a trace: ≤ 0.4× aws-xray-sdk-core',
       times(sub),
       sub <= 0.4,
-      `otel-xray ${num(p.perSubsegment.xray)} µs, X-Ray SDK ${num(p.perSubsegment.xraysdk)} µs per extra span (SDK + BatchSpanProcessor + export)`,
+      `otel-xray ${num(p.perSubsegment.xray)} µs, X-Ray SDK ${num(p.perSubsegment.xraysdk)} µs per extra span (SDK + span processor + export)`,
       atMost(
         0.4,
         subFloor,
@@ -316,7 +316,7 @@ export function evaluateTargets(r) {
       const bspLost = sc.ended - sc.exported;
       const kernelLost = sc.sent - sc.received;
       const why = [];
-      if (bspLost > 0) why.push(`${int(bspLost)} dropped by the BatchSpanProcessor queue`);
+      if (bspLost > 0) why.push(`${int(bspLost)} dropped by the span processor's queue`);
       if (kernelLost > 0) why.push(`${int(kernelLost)} lost in the receive buffer`);
       add(
         'Delivery',
@@ -429,7 +429,7 @@ function findingsSection(r) {
       `Delivery: ${kernel === 0 ? 'no datagram was lost in the receive buffer in any scenario' : `${int(kernel)} spans lost in the receive buffer`}` +
         (lossy.length > 0
           ? `; spans were not sent in ${lossy.map((s) => `"${s.name}" (${pct(100 - s.receivedPct, 1)})`).join(', ')}: ` +
-            `see the table (handed to exporter: the BatchSpanProcessor's queue; sent: otel-xray's queue, dropped and ` +
+            `see the table (handed to exporter: the span processor's queue; sent: otel-xray's queue, dropped and ` +
             `counted as dropped.queueFull; received: the listener's receive buffer).`
           : '.'),
     );
@@ -440,7 +440,7 @@ function findingsSection(r) {
       const m = h.modes[`xray/${spans}`];
       if (Number.isFinite(m?.ended) && m.ended > 0 && m.exported / m.ended < 0.999) {
         lines.push(
-          `HTTP ${spans} span/request: the BatchSpanProcessor dropped ${pct(100 * (1 - m.exported / m.ended))} of ` +
+          `HTTP ${spans} span/request: the span processor dropped ${pct(100 * (1 - m.exported / m.ended))} of ` +
             `otel-xray's spans at ${int(m.rps)} req/s (export callback p50 ${num(m.p50ExportMs, 1)} ms), so its req/s is not comparable.`,
         );
       }
@@ -646,13 +646,13 @@ function pipelineSection(p, plan) {
   ]);
   const ratioRows = Object.entries(p.ratios).map(([k, v]) => [k, times(v)]);
   const b = p.bytesPerSpan;
-  return `## 2. Pipeline per span (SDK + BatchSpanProcessor + exporter)
+  return `## 2. Pipeline per span (SDK + span processor + exporter)
 
 The same tracer workload in every mode, in a process of its own per mode and round: traces of
 10 spans (1 SERVER, 5 INTERNAL, 4 CLIENT) or of 1 span, made in a closed loop (chunks of ~50
-spans, one event-loop turn between chunks, back-pressure that keeps the BatchSpanProcessor
-queue under its 2,048 bound so no span is dropped), default BatchSpanProcessor, then
-\`forceFlush()\`. OTLP and Zipkin post to a local HTTP sink, otel-xray and the X-Ray SDK send to
+spans, one event-loop turn between chunks, back-pressure that keeps the span processor's
+queue under its 2,048 bound so no span is dropped), the default BatchSpanProcessor (otel-xray:
+\`AWSXRayTraceSpanProcessor\`, as \`setupXRay()\` sets it up), then \`forceFlush()\`. OTLP and Zipkin post to a local HTTP sink, otel-xray and the X-Ray SDK send to
 a local UDP sink, each sink in its own process on the other core.
 
 **Measured: CPU time of the app process (user + system, all threads) per span**, from the first
@@ -799,7 +799,9 @@ ${table(
 
 A Node \`http\` server answering a small JSON body, one process per mode (pinned to core 0),
 OpenTelemetry modes with \`@opentelemetry/instrumentation-http\` and the default
-BatchSpanProcessor; X-Ray SDK mode with \`AWSXRay.middleware.traceRequestResponseCycle\`,
+BatchSpanProcessor, except otel-xray, which runs behind \`AWSXRayTraceSpanProcessor\` as
+\`setupXRay()\` sets it up (whole traces as their root spans end, up to 16 at a time within
+20 ms); X-Ray SDK mode with \`AWSXRay.middleware.traceRequestResponseCycle\`,
 subsegments and \`captureHTTPs\` in manual mode with 100 % sampling. autocannon runs in its own
 process on core 1 (${plan.connections} connections, no pipelining); every server first gets ${plan.warmupSec} s of
 unrecorded warm-up load, then ${plan.rounds} rounds measure each for ${plan.durationSec} s (after 0.5 s re-opening
@@ -816,7 +818,7 @@ OTel+no-op 0.44, OTel+OTLP/proto 0.34, X-Ray SDK manual 0.24.
 ${out.join('\n')}
 ${saturationNote(h)}"Spans delivered" is spans the exporter was handed / spans ended: the BatchSpanProcessor drops
 spans when its 2,048-span queue is full, which happens when the exporter calls back slower than
-the app ends spans (it runs one export at a time). A mode that drops spans does less work and
+the app ends spans (it runs one export at a time); \`AWSXRayTraceSpanProcessor\` drops none. A mode that drops spans does less work and
 looks faster than it is. "App core busy" is req/s × CPU per request: well under 100 % means the
 server was not CPU-bound in that measurement (other processes had its core, or it waited on
 the load generator or, with 6 spans, on the stub), so its req/s understates its capacity.
@@ -1072,7 +1074,7 @@ function deliverySection(d) {
   ]);
   return `## 4. Delivery to a daemon-like listener
 
-otel-xray with its defaults under the default BatchSpanProcessor, sending to a UDP listener in
+otel-xray with its defaults behind \`AWSXRayTraceSpanProcessor\`, sending to a UDP listener in
 another process with the kernel's default receive buffer (${int(d.rcvbuf)} bytes, as the X-Ray
 daemon has). Burst: the spans end in one synchronous loop, then \`forceFlush()\`. Sustained:
 traces made on 1 ms timer ticks at the given rate, then \`forceFlush()\`. After each scenario a
@@ -1101,8 +1103,8 @@ Sustained scenarios start with 1 s of the same load as a warm-up (a fresh proces
 code for its first few hundred ms, with event-loop stalls of tens of ms); the warm-up is
 flushed, drained and counted apart (last column), and the listener starts afresh for the
 measured seconds.
-"Handed to exporter" below "spans ended" means the BatchSpanProcessor's queue (2,048 spans)
-overflowed: the processor runs one export at a time. otel-xray accepts an export at once
+"Handed to exporter" below "spans ended" means spans were still waiting in the span processor
+when the count was taken (it drops none). otel-xray accepts an export at once
 (it translates large batches over event-loop turns), so its callback time is small
 (${capacity(d)}). "Sent" below "handed to exporter" means otel-xray's send queue was full
 (counted as \`dropped.queueFull\`); "received" below "sent" means loss in the receive buffer.

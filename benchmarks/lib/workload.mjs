@@ -127,7 +127,7 @@ export async function loadXRaySdk(udpPort) {
 }
 
 /**
- * Wraps an exporter to count the spans the BatchSpanProcessor hands it (so
+ * Wraps an exporter to count the spans the span processor hands it (so
  * spans dropped by the processor's queue can be told apart), the same thin
  * wrapper in every mode.
  */
@@ -161,6 +161,11 @@ export function countingExporter(inner) {
     },
     forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
     shutdown: () => inner.shutdown(),
+    // AWSXRayTraceSpanProcessor tells its exporter that whole traces come;
+    // passed on to otel-xray's exporter behind this wrapper.
+    [Symbol.for('otel-xray.exportsWholeTraces')]() {
+      inner[Symbol.for('otel-xray.exportsWholeTraces')]?.();
+    },
   };
 }
 
@@ -233,11 +238,18 @@ export function finishedSpans() {
 
 /**
  * A registered NodeTracerProvider (AsyncLocalStorage context manager, as an
- * app has it) with the default BatchSpanProcessor around a counting wrapper.
+ * app has it) with each exporter's span processor around a counting wrapper:
+ * for otel-xray, `AWSXRayTraceSpanProcessor`, as `setupXRay()` sets up
+ * outside Lambda (BENCH_PROCESSOR=batch: the SDK's `BatchSpanProcessor`, for
+ * levers); for the others, the default `BatchSpanProcessor`.
  */
-export function makeProvider(exporter) {
+export async function makeProvider(exporter) {
   const counting = countingExporter(exporter);
-  const processor = new BatchSpanProcessor(counting);
+  const xray = typeof exporter.getStats === 'function';
+  const processor =
+    xray && process.env.BENCH_PROCESSOR !== 'batch'
+      ? new (await loadOtelXray()).AWSXRayTraceSpanProcessor(counting)
+      : new BatchSpanProcessor(counting);
   // Counts spans ended, so that spans the batch processor drops show up as
   // `ended − exported`. Costs one increment per span, in every mode alike.
   const ended = { count: 0 };
@@ -258,10 +270,11 @@ export function makeProvider(exporter) {
 }
 
 /**
- * Spans waiting in the BatchSpanProcessor's queue (a private field of SDK
- * 2.x). The pipeline bench uses it for back-pressure, so that it measures the
- * cost of spans that are exported rather than of spans the queue drops.
+ * Spans waiting in the span processor: the BatchSpanProcessor's queue (a
+ * private field of SDK 2.x), or what AWSXRayTraceSpanProcessor keeps. The
+ * pipeline bench uses it for back-pressure, so that it measures the cost of
+ * spans that are exported rather than of spans a queue drops.
  */
 export function queuedSpans(processor) {
-  return processor._finishedSpans?.length ?? 0;
+  return processor.waitingSpans ?? processor._finishedSpans?.length ?? 0;
 }
