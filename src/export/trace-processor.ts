@@ -85,7 +85,10 @@ export class AWSXRayTraceSpanProcessor {
   private isShutdown = false;
 
   constructor(
-    private readonly exporter: AWSXRaySpanExporter,
+    /** An `AWSXRaySpanExporter`, or any exporter around one (its `forceFlush()` is optional). */
+    private readonly exporter: Pick<AWSXRaySpanExporter, 'export' | 'shutdown'> & {
+      forceFlush?(): Promise<void>;
+    },
     options: TraceProcessorOptions = {},
   ) {
     const o = (typeof options === 'object' && options !== null ? options : {}) as Record<
@@ -147,7 +150,7 @@ export class AWSXRayTraceSpanProcessor {
       for (const [traceId, t] of this.open) this.takeOpen(traceId, t);
       this.sendReady();
       await Promise.all(this.pending);
-      await this.exporter.forceFlush();
+      await this.exporter.forceFlush?.();
     } catch {
       // never reject into the app
     }

@@ -12,7 +12,7 @@ import type { Span, Tracer } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AWSXRaySpanExporter, AWSXRayTraceSpanProcessor } from '../../src/index.js';
-import type { TraceProcessorOptions } from '../../src/index.js';
+import type { ExportResult, TraceProcessorOptions } from '../../src/index.js';
 import type { ReadableSpanLike } from '../../src/shared/types.js';
 import { TestDaemon } from '../helpers/daemon.js';
 import { makeSpan, spanId } from '../helpers/spans.js';
@@ -163,6 +163,32 @@ describe('AWSXRayTraceSpanProcessor: whole traces as they end', () => {
     const s = exporter.getStats();
     assert.equal(s.spansReceived, 1);
     assert.equal(s.dropped.unreadable, 1);
+  });
+
+  it("works with an exporter around otel-xray's (no forceFlush of its own), which passes on that traces come whole", async () => {
+    setUp({});
+    const inner = new AWSXRaySpanExporter({ daemonAddress: daemon.address });
+    const told = Symbol.for('otel-xray.exportsWholeTraces');
+    const wrapper = {
+      export: (spans: ReadableSpanLike[], cb: (r: ExportResult) => void) => inner.export(spans, cb),
+      shutdown: () => inner.shutdown(),
+      [told]: () => (inner as unknown as Record<symbol, () => void>)[told]?.(),
+    };
+    const wrapped = new AWSXRayTraceSpanProcessor(wrapper, { maxTraces: 1, maxWaitMillis: 1 });
+    const p = new BasicTracerProvider({ spanProcessors: [wrapped] });
+    const t = p.getTracer('wrapped');
+    const root = t.startSpan('request', { kind: SpanKind.SERVER });
+    const ctx = trace.setSpan(context.active(), root);
+    t.startSpan('child 1', {}, ctx).end();
+    t.startSpan('child 2', {}, ctx).end();
+    // Without their root, the children leave after maxWaitMillis, and the exporter behind the
+    // wrapper holds none back (told through the wrapper; else two more exports or 10 s).
+    await daemon.waitForSpans(2);
+    assert.equal(inner.getStats().spansHeld, 0);
+    root.end();
+    await wrapped.forceFlush();
+    await daemon.waitForSpans(3);
+    await p.shutdown();
   });
 
   it('replaces bad options with the defaults', () => {
