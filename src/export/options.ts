@@ -111,7 +111,8 @@ function blankToUndefined(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v;
 }
 
-function positiveNumber(
+/** @internal */
+export function positiveNumber(
   name: string,
   value: unknown,
   fallback: number,

@@ -20,19 +20,13 @@
  * works with SDK 2.x and 3.x.
  */
 import type { Context } from '@opentelemetry/api';
-import { context } from '@opentelemetry/api';
 import type { AWSXRaySpanExporter } from './exporter.js';
 import { reporter } from '../shared/diag.js';
 import { isLambdaInvocationParent } from '../protocol/trace-header.js';
-import { suppressTracing } from '../shared/suppress.js';
-import type { ReadableSpanLike } from '../shared/types.js';
+import { withoutTracing } from '../shared/suppress.js';
+import type { AsyncResourceLike, ReadableSpanLike } from '../shared/types.js';
 
 const SAMPLED = 1;
-
-interface ResourceWithAsync {
-  asyncAttributesPending?: boolean;
-  waitForAsyncAttributes?: () => Promise<void>;
-}
 
 export class AWSXRayLambdaSpanProcessor {
   private readonly pending = new Set<Promise<void>>();
@@ -52,7 +46,7 @@ export class AWSXRayLambdaSpanProcessor {
   onEnd(span: ReadableSpanLike): void {
     try {
       if ((span.spanContext().traceFlags & SAMPLED) === 0) return;
-      const resource = span.resource as (ResourceWithAsync & object) | undefined;
+      const resource = span.resource as AsyncResourceLike | undefined;
       if (resource?.asyncAttributesPending && resource.waitForAsyncAttributes) {
         this.track(resource.waitForAsyncAttributes().then(() => this.exportNow(span)));
         return;
@@ -80,9 +74,7 @@ export class AWSXRayLambdaSpanProcessor {
   private exportNow(span: ReadableSpanLike): Promise<void> {
     return new Promise<void>((resolve) => {
       // As the SDK's own processors do: never trace the export itself.
-      context.with(suppressTracing(context.active()), () =>
-        this.exporter.export([span], () => resolve()),
-      );
+      withoutTracing(() => this.exporter.export([span], () => resolve()));
     });
   }
 

@@ -27,13 +27,13 @@
  * send. Structural types only: it works with SDK 2.x and 3.x.
  */
 import type { Context } from '@opentelemetry/api';
-import { context } from '@opentelemetry/api';
 import type { AWSXRaySpanExporter } from './exporter.js';
 import { exportsWholeTraces } from './exporter.js';
 import { hasLocalParent } from './holder.js';
+import { positiveNumber } from './options.js';
 import { reporter } from '../shared/diag.js';
-import { suppressTracing } from '../shared/suppress.js';
-import type { ReadableSpanLike } from '../shared/types.js';
+import { withoutTracing } from '../shared/suppress.js';
+import type { AsyncResourceLike, ReadableSpanLike } from '../shared/types.js';
 
 const SAMPLED = 1;
 
@@ -53,17 +53,6 @@ interface OpenTrace {
   spans: ReadableSpanLike[];
   /** When its first span ended (ms, `performance.now()`). */
   since: number;
-}
-
-interface ResourceWithAsync {
-  asyncAttributesPending?: boolean;
-  waitForAsyncAttributes?: () => Promise<void>;
-}
-
-function option(value: unknown, fallback: number, min: number, max: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max
-    ? Math.floor(value)
-    : fallback;
 }
 
 export class AWSXRayTraceSpanProcessor {
@@ -95,10 +84,13 @@ export class AWSXRayTraceSpanProcessor {
       string,
       unknown
     >;
-    this.maxTraces = option(o.maxTraces, 16, 1, 512);
-    this.delayMillis = option(o.delayMillis, 20, 0, 60_000);
-    this.maxQueueSize = option(o.maxQueueSize, 2048, 1, 1_000_000);
-    this.maxWaitMillis = option(o.maxWaitMillis, 5000, 0, 600_000);
+    // Checked as the exporter's options are: a bad value is reported once, its default used.
+    const warnings: string[] = [];
+    this.maxTraces = positiveNumber('maxTraces', o.maxTraces, 16, 1, 512, warnings);
+    this.delayMillis = positiveNumber('delayMillis', o.delayMillis, 20, 1, 60_000, warnings);
+    this.maxQueueSize = positiveNumber('maxQueueSize', o.maxQueueSize, 2048, 1, 1e6, warnings);
+    this.maxWaitMillis = positiveNumber('maxWaitMillis', o.maxWaitMillis, 5000, 1, 6e5, warnings);
+    for (const w of warnings) reporter.once(`processor:${w}`, `AWSXRayTraceSpanProcessor: ${w}`);
     // Traces come whole: the exporter need not hold any (./holder.ts).
     exportsWholeTraces(exporter);
   }
@@ -245,7 +237,7 @@ export class AWSXRayTraceSpanProcessor {
 
   private exportNow(spans: ReadableSpanLike[]): void {
     // As the SDK's own processors do: never trace the export itself.
-    context.with(suppressTracing(context.active()), () => this.exporter.export(spans, NOOP_RESULT));
+    withoutTracing(() => this.exporter.export(spans, NOOP_RESULT));
   }
 }
 
@@ -256,7 +248,7 @@ function asyncResources(spans: readonly ReadableSpanLike[]): Promise<void>[] | u
   let waits: Promise<void>[] | undefined;
   let last: unknown;
   for (const span of spans) {
-    const r = span.resource as (ResourceWithAsync & object) | undefined;
+    const r = span.resource as AsyncResourceLike | undefined;
     if (r === last || r === undefined) continue;
     last = r;
     if (r.asyncAttributesPending === true && typeof r.waitForAsyncAttributes === 'function') {

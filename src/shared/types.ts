@@ -29,6 +29,15 @@ export interface ResourceLike {
   attributes: Attributes;
 }
 
+/**
+ * A resource whose attributes may still be detected (the SDK waits for them before an export).
+ * @internal
+ */
+export interface AsyncResourceLike {
+  asyncAttributesPending?: boolean;
+  waitForAsyncAttributes?: () => Promise<void>;
+}
+
 export interface InstrumentationScopeLike {
   name: string;
   version?: string;

@@ -14,6 +14,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AWSXRaySpanExporter, AWSXRayTraceSpanProcessor } from '../../src/index.js';
 import type { ExportResult, TraceProcessorOptions } from '../../src/index.js';
 import type { ReadableSpanLike } from '../../src/shared/types.js';
+import { captureDiag } from '../helpers/diag.js';
 import { TestDaemon } from '../helpers/daemon.js';
 import { makeSpan, spanId } from '../helpers/spans.js';
 
@@ -191,15 +192,26 @@ describe('AWSXRayTraceSpanProcessor: whole traces as they end', () => {
     await p.shutdown();
   });
 
-  it('replaces bad options with the defaults', () => {
-    setUp({
-      maxTraces: -1,
-      delayMillis: Number.NaN,
-      maxQueueSize: 0,
-      maxWaitMillis: 'soon' as unknown as number,
-    });
+  it('replaces bad options with the defaults, and says so once through diag', () => {
+    const diag = captureDiag();
+    try {
+      setUp({
+        maxTraces: -1,
+        delayMillis: Number.NaN,
+        maxQueueSize: 0,
+        maxWaitMillis: 'soon' as unknown as number,
+      });
+    } finally {
+      diag.restore();
+    }
     openTrace(2).end();
     assert.equal(received(), 0, 'maxTraces 16: one ready trace waits');
     assert.equal(processor.waitingSpans, 3);
+    for (const name of ['maxTraces', 'delayMillis', 'maxQueueSize', 'maxWaitMillis']) {
+      assert.ok(
+        diag.lines.some((l) => l.startsWith('warn') && l.includes(`option ${name}=`)),
+        `${name} reported: ${diag.lines.join(' | ')}`,
+      );
+    }
   });
 });
