@@ -9,7 +9,7 @@
 // wall time per span, and datagrams sent.
 //
 //   node benchmarks/levers/pipeline-ab.mjs <rounds> <traceSize> <spans> <label>=<variant>...
-//   variant: noop | [batch:]<dist/esm dir>[:<exporter options as JSON>]
+//   variant: [<node flags, space-separated, in brackets>]noop | [batch:]<dist/esm dir>[:<exporter options as JSON>]
 // For example, what the send pacing costs:
 //   node benchmarks/levers/pipeline-ab.mjs 7 10 50000 noop=noop xray=../dist/esm \
 //     unpaced='../dist/esm:{"burstBytes":1e8,"bytesPerSecond":1e9,"maxBytesPerSecond":1e9,"maxQueueBytes":1e8}'
@@ -66,11 +66,22 @@ if (process.argv[2] === '--child') {
     return made;
   };
   await run(Number(spansArg) / 2); // warm-up
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  const gc = { n: 0, ms: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.n++;
+      gc.ms += e.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const made = await run(Number(spansArg));
   const cpu = process.cpuUsage(cpu0);
   const wall = performance.now() - t0;
+  await turn(); // the observer's last entries
+  observer.disconnect();
   const datagrams = exporter.getStats?.().datagramsSent ?? 0;
   await provider.shutdown();
   console.log(
@@ -79,6 +90,8 @@ if (process.argv[2] === '--child') {
       sys: cpu.system / made,
       wall: (wall * 1000) / made,
       datagrams,
+      gcs: gc.n,
+      gcMs: gc.ms,
     }),
   );
   process.exit(0);
@@ -92,8 +105,8 @@ const listener = spawn(
     '1',
     process.execPath,
     '-e',
-    `const s=require('node:dgram').createSocket('udp4');s.on('message',()=>{});` +
-      `s.bind(0,'127.0.0.1',()=>process.send(s.address().port));`,
+    `const s=require('node:dgram').createSocket('udp4');let n=0;s.on('message',()=>n++);` +
+      `s.bind(0,'127.0.0.1',()=>process.send(s.address().port));process.on('message',()=>process.send(n));`,
   ],
   { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
 );
@@ -102,15 +115,37 @@ const variants = specs.map((s) => {
   const eq = s.indexOf('=');
   return { label: s.slice(0, eq), variant: s.slice(eq + 1), runs: [] };
 });
+let counted = 0;
 try {
   for (let r = 0; r < Number(roundsArg); r++) {
     for (const v of r % 2 === 0 ? variants : [...variants].reverse()) {
+      const flags = /^\[([^\]]*)\]/.exec(v.variant);
+      const variant = flags ? v.variant.slice(flags[0].length) : v.variant;
+      const nodeFlags = flags ? flags[1].split(' ').filter((f) => f !== '') : [];
       const out = execFileSync(
         'taskset',
-        ['-c', '0', process.execPath, self, '--child', v.variant, size, spans, String(port)],
+        [
+          '-c',
+          '0',
+          process.execPath,
+          ...nodeFlags,
+          self,
+          '--child',
+          variant,
+          size,
+          spans,
+          String(port),
+        ],
         { cwd: fileURLToPath(new URL('..', import.meta.url)) },
       ).toString();
-      v.runs.push(JSON.parse(out.trim().split('\n').pop()));
+      const run = JSON.parse(out.trim().split('\n').pop());
+      // What the listener received from this child (its datagrams all left before it exited).
+      await turn();
+      listener.send('count');
+      const [count] = await once(listener, 'message');
+      run.received = count - counted;
+      counted = count;
+      v.runs.push(run);
     }
   }
 } finally {
@@ -121,7 +156,9 @@ for (const v of variants) {
   const m = (k) => median(v.runs.map((x) => x[k]));
   console.log(
     `${v.label.padEnd(10)} CPU ${m('cpu').toFixed(2)} µs/span (system ${m('sys').toFixed(2)}), ` +
-      `wall ${m('wall').toFixed(1)} µs/span, ${m('datagrams')} datagrams; rounds: ` +
+      `wall ${m('wall').toFixed(1)} µs/span, ${m('datagrams')} datagrams ` +
+      `(${v.runs.reduce((n, x) => n + x.received, 0)} of ${v.runs.reduce((n, x) => n + x.datagrams, 0)} received), ` +
+      `${m('gcs')} GCs (${m('gcMs').toFixed(1)} ms); rounds: ` +
       v.runs.map((x) => x.cpu.toFixed(2)).join(' '),
   );
 }

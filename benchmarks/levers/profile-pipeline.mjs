@@ -1,12 +1,13 @@
 // Where otel-xray's time goes per span, in the whole pipeline: the SDK with
-// the default BatchSpanProcessor and otel-xray's exporter, sending to a UDP
+// AWSXRayTraceSpanProcessor (setupXRay()'s default; --processor=batch: the
+// SDK's BatchSpanProcessor) and otel-xray's exporter, sending to a UDP
 // listener in another process; 10-span traces (or --size=N) in a closed loop
 // with back-pressure (as benchmarks/pipeline-child.mjs), under the V8 CPU
 // profiler. Prints self time by area (the SDK, otel-xray's translation,
 // serialisation and packing, the exporter, the transport, the kernel send,
 // GC) as a share of busy samples and in µs per span.
 //
-//   node benchmarks/levers/profile-pipeline.mjs <dist/esm dir> [--size=10] [--spans=200000]
+//   node benchmarks/levers/profile-pipeline.mjs <dist/esm dir> [--size=10] [--spans=200000] [--processor=batch] [--functions [--node]]
 import { Session } from 'node:inspector/promises';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -39,7 +40,9 @@ const listener = spawn(
 const [port] = await once(listener, 'message');
 
 const exporter = new lib.AWSXRaySpanExporter({ daemonAddress: `127.0.0.1:${port}` });
-const processor = new BatchSpanProcessor(exporter);
+const processor = args.includes('--processor=batch')
+  ? new BatchSpanProcessor(exporter)
+  : new lib.AWSXRayTraceSpanProcessor(exporter);
 const provider = new NodeTracerProvider({
   resource: resourceFromAttributes({
     'service.name': SERVICE,
@@ -59,7 +62,7 @@ async function run(total) {
     const s = exporter.getStats();
     if (s.queuedBytes > 256 * 1024 || s.spansWaiting - s.spansHeld > 1024)
       await exporter.forceFlush();
-    while ((processor._finishedSpans?.length ?? 0) > 1900)
+    while ((processor.waitingSpans ?? processor._finishedSpans?.length ?? 0) > 1900)
       await new Promise((r) => setTimeout(r, 1));
   }
   await provider.forceFlush();
@@ -133,7 +136,8 @@ if (args.includes('--functions')) {
   const fns = new Map();
   for (const [id, c] of counts) {
     const { functionName, url, lineNumber } = byId.get(id).callFrame;
-    if (!url.includes('/.lv/') && !url.includes('/dist') && !url.includes(libDir)) continue;
+    const ours = url.includes('/.lv/') || url.includes('/dist') || url.includes(libDir);
+    if (!ours && !(args.includes('--node') && url.startsWith('node:'))) continue;
     const k = `${functionName} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
     fns.set(k, (fns.get(k) ?? 0) + c);
   }
