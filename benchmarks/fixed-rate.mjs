@@ -30,6 +30,7 @@ import {
   median,
   medianCI,
   min,
+  ratioOfMediansCI,
   nextMessage,
   request,
   coreBusyMs,
@@ -159,12 +160,14 @@ export async function measureAt({ app, mode, workload, sinks, loadgen, durationS
   };
 }
 
-/** Per-round paired values of one workload's rounds. */
+/**
+ * Per-round paired values of one workload's rounds. The extra-CPU ratios are
+ * not here: each is a ratio of two medians ({@link extraCpuRatios}), since a
+ * per-round ratio of two noisy differences is unstable.
+ */
 function pairedSeries(rounds) {
   const extra = (r, mode) => r[mode].cpuPerReq - r.noop.cpuPerReq;
   return {
-    'cpu extra xray/otlp': rounds.map((r) => extra(r, 'xray') / extra(r, 'otlp')),
-    'cpu extra xray/xraysdk': rounds.map((r) => extra(r, 'xray') / extra(r, 'xraysdk')),
     'cpu xray/noop': rounds.map((r) => r.xray.cpuPerReq / r.noop.cpuPerReq),
     'cpu otlp/noop': rounds.map((r) => r.otlp.cpuPerReq / r.noop.cpuPerReq),
     'p99 xray/otlp': rounds.map((r) => r.xray.p99 / r.otlp.p99),
@@ -179,8 +182,31 @@ function pairedSeries(rounds) {
   };
 }
 
+/**
+ * otel-xray's extra CPU per request over the no-op exporter's ÷ OTLP/proto's
+ * (and ÷ aws-xray-sdk-core's): the ratio of the extras' medians over rounds,
+ * with a bootstrap interval that resamples rounds.
+ */
+function extraCpuRatios(rounds) {
+  const extra = (mode) => rounds.map((r) => r[mode].cpuPerReq - r.noop.cpuPerReq);
+  const xray = extra('xray');
+  return {
+    'cpu extra xray/otlp': ratioOfMediansCI(xray, extra('otlp')),
+    'cpu extra xray/xraysdk': ratioOfMediansCI(xray, extra('xraysdk')),
+  };
+}
+
+/**
+ * The rounds a 95 % interval of ±h would need, from one of `ci.n` rounds: the
+ * half-width shrinks as 1/√n. Infinite when the interval is unbounded.
+ */
+function roundsNeeded(ci, h) {
+  if (!Number.isFinite(ci.halfWidth)) return Infinity;
+  return Math.max(ci.n, Math.ceil(ci.n * (ci.halfWidth / h) ** 2));
+}
+
 /** Medians and intervals of one workload's rounds. */
-export function summariseWorkload(rounds) {
+export function summariseWorkload(rounds, targetHalfWidth = 0.15) {
   const modes = {};
   for (const mode of FIXED_MODES) {
     const ms = rounds.map((r) => r[mode]);
@@ -210,29 +236,51 @@ export function summariseWorkload(rounds) {
           : undefined,
     };
   }
-  const ratios = {};
-  const series = pairedSeries(rounds);
-  for (const [name, xs] of Object.entries(series)) ratios[name] = medianCI(xs);
+  const ratios = extraCpuRatios(rounds);
+  for (const [name, xs] of Object.entries(pairedSeries(rounds))) ratios[name] = medianCI(xs);
+  const cpu = ratios['cpu extra xray/otlp'];
   return {
     rounds: rounds.length,
     modes,
     ratios,
-    cpuRatioSpread: robustSpread(series['cpu extra xray/otlp']),
+    cpuRoundsNeeded: roundsNeeded(cpu, targetHalfWidth),
   };
 }
 
+/** Whether a round is contended: others used more than `contentionPct` of the app core. */
+const contendedIn = (modes, contentionPct) => (row) =>
+  modes.some((m) => row[m].othersPct > contentionPct);
+
 /**
- * The spread of per-round values (1.4826 × the median absolute deviation: the
- * standard deviation for normal data, robust to the wild rounds a ratio of
- * two small differences has), and the rounds a median would need for a 95 %
- * interval of ±h at that spread: (1.96 × 1.2533 × σ / h)² (the median's
- * standard error is 1.2533 σ / √n).
+ * The rounds a workload's figures come from: the uncontended ones when at
+ * least `minRounds` are, else all.
  */
-export function robustSpread(xs, h = 0.15) {
-  const a = xs.filter((x) => Number.isFinite(x));
-  const m = median(a);
-  const sigma = 1.4826 * median(a.map((x) => Math.abs(x - m)));
-  return { sigma, h, roundsNeeded: Math.ceil(((1.96 * 1.2533 * sigma) / h) ** 2) };
+function keptRounds(rows, isContended, minRounds) {
+  const clean = rows.filter((row) => !isContended(row));
+  return clean.length >= minRounds ? clean : rows;
+}
+
+/**
+ * The workloads' summaries again from a run's stored rounds (`perRound`), so
+ * that `run.mjs --render` shows a stored run with the current statistics.
+ */
+export function resummarise(fixed) {
+  if (fixed?.perRound === undefined) return fixed;
+  const isContended = contendedIn(fixed.modes, fixed.contentionPct);
+  const workloads = {};
+  for (const [key, w] of Object.entries(fixed.workloads)) {
+    const all = fixed.perRound[key] ?? [];
+    const rows = keptRounds(all, isContended, fixed.minRounds);
+    workloads[key] = {
+      spans: w.spans,
+      rate: w.rate,
+      ...summariseWorkload(rows, fixed.targetHalfWidth),
+      measuredRounds: all.length,
+      contendedRounds: all.filter(isContended).length,
+      contendedKept: rows.filter(isContended).length,
+    };
+  }
+  return { ...fixed, workloads };
 }
 
 export async function runFixedRate({
@@ -281,12 +329,9 @@ export async function runFixedRate({
     // inflated by the sharing (caches, context switches), unevenly across
     // modes. Such rounds are measured again (within maxRounds in all) and
     // left out when at least minRounds uncontended ones remain.
-    const isContended = (row) => modes.some((m) => row[m].othersPct > contentionPct);
-    const kept = (key) => {
-      const clean = perWorkload[key].filter((row) => !isContended(row));
-      return clean.length >= minRounds ? clean : perWorkload[key];
-    };
-    const halfWidth = (key) => medianCI(pairedSeries(kept(key))['cpu extra xray/otlp']).halfWidth;
+    const isContended = contendedIn(modes, contentionPct);
+    const kept = (key) => keptRounds(perWorkload[key], isContended, minRounds);
+    const halfWidth = (key) => extraCpuRatios(kept(key))['cpu extra xray/otlp'].halfWidth;
     const needsMore = (w) => {
       const key = workloadKey(w);
       if (perWorkload[key].length >= maxRounds) return false;
@@ -342,7 +387,7 @@ export async function runFixedRate({
       const rows = kept(key);
       out.workloads[key] = {
         ...w,
-        ...summariseWorkload(rows),
+        ...summariseWorkload(rows, targetHalfWidth),
         measuredRounds: perWorkload[key].length,
         contendedRounds: perWorkload[key].filter(isContended).length,
         contendedKept: rows.filter(isContended).length,

@@ -40,7 +40,7 @@ import { analyseProfile } from './lib/profile.mjs';
 import { renderReport } from './lib/report.mjs';
 import { startSinks } from './lib/sinks.mjs';
 import { runDelivery } from './delivery.mjs';
-import { runFixedRate } from './fixed-rate.mjs';
+import { resummarise, runFixedRate } from './fixed-rate.mjs';
 import { runGcProfile } from './gc-profile.mjs';
 import { runHttp } from './http.mjs';
 import { runMode, runPipeline } from './pipeline.mjs';
@@ -73,7 +73,10 @@ const RESULTS_JSON = join(tmpdir(), 'otel-xray-bench-results.json');
 
 if (args.includes('--render')) {
   // Re-render RESULTS.md from the last run's results, running nothing.
-  writeFileSync(RESULTS_MD, renderReport(JSON.parse(readFileSync(RESULTS_JSON, 'utf8'))));
+  // With the current statistics: the fixed-rate summaries again from the stored rounds.
+  const stored = JSON.parse(readFileSync(RESULTS_JSON, 'utf8'));
+  if (stored.fixed) stored.fixed = resummarise(stored.fixed);
+  writeFileSync(RESULTS_MD, renderReport(stored));
   console.log(`wrote ${RESULTS_MD} from ${RESULTS_JSON}`);
   process.exit(0);
 }

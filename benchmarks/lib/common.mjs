@@ -259,6 +259,53 @@ export function medianCI(xs, { iterations = 4000, seed = 0x5eed } = {}) {
   return { median: m, lo, hi, n, halfWidth: Math.max(m - lo, hi - m) };
 }
 
+/**
+ * The ratio of two medians, median(num) ÷ median(den), of paired values (the
+ * i-th of each from the same round), with a percentile-bootstrap 95 %
+ * interval that resamples rounds (pairs) with replacement. For a ratio of two
+ * differences (each mode's extra CPU over a baseline) this is the sound
+ * statistic: a per-round ratio explodes, or flips sign, whenever a round's
+ * denominator comes out near zero or below it, and the median of such ratios
+ * can land far from both medians' ratio. A resample whose median denominator
+ * is not positive has no ratio: it counts as +∞, so the interval is
+ * unbounded above (not resolved) when that happens in more than 2.5 % of
+ * them. Returns { median, lo, hi, n, halfWidth } like {@link medianCI};
+ * `median` is NaN when the denominators' own median is not positive.
+ */
+export function ratioOfMediansCI(num, den, { iterations = 4000, seed = 0x5eed } = {}) {
+  const pairs = [];
+  for (let i = 0; i < Math.min(num.length, den.length); i++) {
+    if (Number.isFinite(num[i]) && Number.isFinite(den[i])) pairs.push([num[i], den[i]]);
+  }
+  const n = pairs.length;
+  const ratio = (ns, ds) => {
+    const d = median(ds);
+    return d > 0 ? median(ns) / d : Infinity;
+  };
+  const point = ratio(
+    pairs.map((p) => p[0]),
+    pairs.map((p) => p[1]),
+  );
+  const m = Number.isFinite(point) ? point : NaN;
+  if (n < 2) return { median: m, lo: NaN, hi: NaN, n, halfWidth: NaN };
+  const random = seededRandom(seed);
+  const ratios = new Float64Array(iterations);
+  const ns = new Array(n);
+  const ds = new Array(n);
+  for (let i = 0; i < iterations; i++) {
+    for (let j = 0; j < n; j++) {
+      const p = pairs[Math.floor(random() * n)];
+      ns[j] = p[0];
+      ds[j] = p[1];
+    }
+    ratios[i] = ratio(ns, ds);
+  }
+  ratios.sort();
+  const lo = ratios[Math.floor(0.025 * iterations)];
+  const hi = ratios[Math.min(iterations - 1, Math.ceil(0.975 * iterations) - 1)];
+  return { median: m, lo, hi, n, halfWidth: Math.max(m - lo, hi - m) };
+}
+
 /** The p-quantile (0–1) of an ascending array, nearest rank. */
 export function quantile(sorted, p) {
   if (sorted.length === 0) return NaN;

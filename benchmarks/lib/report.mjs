@@ -7,6 +7,8 @@ const num = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 const int = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
 const pct = (x, digits = 1) => (Number.isFinite(x) ? `${x.toFixed(digits)} %` : '–');
 const times = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
+/** An interval's end: ∞ for an unbounded one. */
+const bound = (x) => (x === Infinity ? '∞' : x === -Infinity ? '−∞' : num(x));
 /** A nanosecond figure in the most readable unit. */
 const ns = (x) =>
   !Number.isFinite(x)
@@ -64,7 +66,7 @@ export function costFloors(r) {
 const withCI = (ci) =>
   ci === undefined || !Number.isFinite(ci.median)
     ? '–'
-    : `${times(ci.median)}${Number.isFinite(ci.lo) ? ` [${num(ci.lo)}, ${num(ci.hi)}]` : ''}`;
+    : `${times(ci.median)}${Number.isFinite(ci.lo) ? ` [${bound(ci.lo)}, ${bound(ci.hi)}]` : ''}`;
 
 /**
  * Every target of issue 15 (and the holds before it), with the measured
@@ -219,13 +221,14 @@ export function evaluateTargets(r) {
     for (const w of Object.values(f.workloads)) {
       const label = `${w.spans} span${w.spans > 1 ? 's' : ''}/request at ${int(w.rate)} req/s`;
       const rt = w.ratios;
+      // No ratio (OTLP/proto's median extra not above zero) is not resolved either.
       const cpuHolds = (ci, limit) =>
-        !Number.isFinite(ci.lo)
-          ? ci.median <= limit
-          : ci.hi <= limit
-            ? true
-            : ci.lo > limit
-              ? false
+        Number.isNaN(ci.median)
+          ? 'unresolved'
+          : ci.median > limit
+            ? false
+            : !Number.isFinite(ci.lo) || ci.hi <= limit
+              ? true
               : 'unresolved';
       const resolved = (ci, limit) =>
         Number.isFinite(ci.lo) && (ci.hi <= limit || ci.lo > limit)
@@ -266,7 +269,7 @@ export function evaluateTargets(r) {
         // the right side of the limit whose interval straddles it is not a hold.
         cpuHolds(cpu, limit),
         [
-          `${signed(rt['extra µs xray'].median)} µs vs ${signed(otlpExtra)} µs per request (schedstat), ${cpu.n} rounds, ±${num(cpu.halfWidth)}`,
+          `${signed(rt['extra µs xray'].median)} µs vs ${signed(otlpExtra)} µs per request (schedstat), ${cpu.n} rounds, ±${bound(cpu.halfWidth)}`,
           resolved(cpu, limit),
         ]
           .filter((x) => x)
@@ -399,7 +402,7 @@ function targetsSection(r) {
   const unresolved = rows.filter((x) => x.holds === 'unresolved').length;
   return `## Targets
 
-${held} of ${rows.length} hold in this run${blocked + unresolved > 0 ? `; of the other ${rows.length - held}` : ''}${blocked > 0 ? `, ${blocked} sit below the floor measured in this run (they cannot hold on this machine, whatever otel-xray does)` : ''}${unresolved > 0 ? `${blocked > 0 ? ' and' : ','} ${unresolved} ${unresolved === 1 ? 'is' : 'are'} not resolved (marked ?: the median is within the target but its 95 % interval straddles it, so the run cannot say that it holds)` : ''}.
+${held} of ${rows.length} hold in this run${blocked + unresolved > 0 ? `; of the other ${rows.length - held}` : ''}${blocked > 0 ? `, ${blocked} sit below the floor measured in this run (they cannot hold on this machine, whatever otel-xray does)` : ''}${unresolved > 0 ? `${blocked > 0 ? ' and' : ','} ${unresolved} ${unresolved === 1 ? 'is' : 'are'} not resolved (marked ?: the median is within the target but its 95 % interval straddles it, or no ratio could be formed, so the run cannot say that it holds)` : ''}.
 Ratios are paired (taken within a round, median over rounds); fixed-rate ratios show their
 bootstrap 95 % interval in brackets. The floor is the best ratio this machine allows, measured
 in the same run: for CPU targets, otel-xray's lower bound (translation on hot caches + one
@@ -838,8 +841,14 @@ the load generator or, with 6 spans, on the stub), so its req/s understates its 
 }
 
 const FIXED_RATIOS = [
-  ['cpu extra xray/otlp', "otel-xray's extra CPU/request over no-op ÷ OTLP/proto's"],
-  ['cpu extra xray/xraysdk', "otel-xray's extra CPU/request over no-op ÷ aws-xray-sdk-core's"],
+  [
+    'cpu extra xray/otlp',
+    "otel-xray's extra CPU/request over no-op ÷ OTLP/proto's (ratio of medians)",
+  ],
+  [
+    'cpu extra xray/xraysdk',
+    "otel-xray's extra CPU/request over no-op ÷ aws-xray-sdk-core's (ratio of medians)",
+  ],
   ['cpu xray/noop', 'CPU/request, otel-xray ÷ no-op'],
   ['cpu otlp/noop', 'CPU/request, OTLP/proto ÷ no-op'],
   ['p99 xray/otlp', 'p99, otel-xray ÷ OTLP/proto'],
@@ -849,6 +858,26 @@ const FIXED_RATIOS = [
   ['p99.9 xray/otlp', 'p99.9, otel-xray ÷ OTLP/proto'],
   ['p99.9 xray/noop', 'p99.9, otel-xray ÷ no-op'],
 ];
+
+/** What a workload's CPU-ratio interval says, and the rounds ±h would need. */
+function cpuIntervalText(cpu, w, h) {
+  if (!Number.isFinite(cpu.halfWidth)) {
+    return (
+      `The CPU ratio's interval is **unbounded** after ${cpu.n} rounds: in more than 2.5 % of the ` +
+      "resampled runs OTLP/proto's median extra CPU over the no-op exporter was not above zero " +
+      "(it is within the rounds' noise). The ratio has no upper bound at this many rounds, and more " +
+      "rounds narrow it only once OTLP/proto's extra stands clear of that noise."
+    );
+  }
+  const within = cpu.halfWidth <= h;
+  return (
+    `The CPU ratio's interval is ±${num(cpu.halfWidth)} after ${cpu.n} rounds` +
+    (within
+      ? ` (within ±${h}).`
+      : ` (**wider than ±${h}**: the run's budget or round limit ended it first). The half-width ` +
+        `shrinks as 1/√n: ±${h} would need about **${int(w.cpuRoundsNeeded)} rounds**.`)
+  );
+}
 
 function fixedSection(f) {
   const parts = [];
@@ -877,7 +906,12 @@ function fixedSection(f) {
     });
     const ratioRows = FIXED_RATIOS.map(([k, label]) => {
       const ci = w.ratios[k];
-      return [label, times(ci.median), `${num(ci.lo)} – ${num(ci.hi)}`, `±${num(ci.halfWidth)}`];
+      return [
+        label,
+        times(ci.median),
+        `${bound(ci.lo)} – ${bound(ci.hi)}`,
+        `±${bound(ci.halfWidth)}`,
+      ];
     });
     const cpu = w.ratios['cpu extra xray/otlp'];
     const contention =
@@ -907,11 +941,9 @@ ${table(
   rows,
 )}
 
-${table(['paired ratio (median of per-round ratios)', 'median', 'bootstrap 95 % interval', 'half-width'], ratioRows)}
+${table(['paired ratio (median of per-round ratios, or ratio of medians)', 'median', 'bootstrap 95 % interval', 'half-width'], ratioRows)}
 
-The CPU ratio's interval is ±${num(cpu.halfWidth)} after ${cpu.n} rounds${cpu.halfWidth <= f.targetHalfWidth ? ` (within ±${f.targetHalfWidth})` : ` (**wider than ±${f.targetHalfWidth}**: the run's budget or round limit ended it first)`}.
-Its rounds spread by σ ≈ ${num(w.cpuRatioSpread?.sigma)} (1.4826 × MAD), at which ±${f.targetHalfWidth} needs about
-**${int(w.cpuRatioSpread?.roundsNeeded)} rounds** (1.96 × 1.2533 σ / √n ≤ ${f.targetHalfWidth}).
+${cpuIntervalText(cpu, w, f.targetHalfWidth)}
 `);
   }
   const roundsUsed = Object.values(f.workloads)
@@ -945,7 +977,12 @@ ${f.streams} bursts a second rather than one. Each measurement is ${f.durationSe
 
 Paired rounds: a round measures every mode of a workload once, in a shuffled order, and
 ratios are taken within the round; the median over rounds is reported with a percentile
-bootstrap 95 % interval (4,000 resamples, fixed seed). Each workload gets rounds until the
+bootstrap 95 % interval (4,000 resamples, fixed seed). The extra-CPU ratios are the exception:
+each mode's extra CPU per request over the no-op exporter is a difference of two noisy figures,
+and a per-round ratio of two such differences explodes or flips sign whenever a round's
+denominator comes out near zero, so they are the ratio of the two extras' medians over the
+rounds, with an interval from resampling whole rounds (unbounded when OTLP/proto's median extra
+is not above zero in more than 2.5 % of the resamples). Each workload gets rounds until the
 interval of its CPU ratio (otel-xray's extra CPU over the no-op exporter ÷ OTLP/proto's) is
 within ±${f.targetHalfWidth}, between ${f.minRounds} and ${f.maxRounds} rounds, with no new round after ${int(f.budgetSec ?? NaN)} s.
 A round is **contended** when, during any mode's window, other processes (or the hypervisor's
