@@ -20,9 +20,9 @@
 // shuffled order, and ratios are taken within the round. The app core's busy
 // time (/proc/stat) beyond the app's own shows when other processes took the
 // core; such rounds are measured again. Each workload gets
-// rounds until the bootstrap 95 % interval of the median of its CPU ratio
-// (otel-xray's extra CPU per request over the no-op exporter ÷ OTLP/proto's)
-// is within ±targetHalfWidth, with at least minRounds and at most maxRounds,
+// rounds until the bootstrap 95 % interval of its CPU ratio (the median of
+// otel-xray's extra CPU per request over the no-op exporter ÷ the median of
+// OTLP/proto's) is within ±targetHalfWidth, with at least minRounds and at most maxRounds,
 // and no new round once budgetSec has passed.
 import {
   APP_CORE,
@@ -260,6 +260,19 @@ function keptRounds(rows, isContended, minRounds) {
   return clean.length >= minRounds ? clean : rows;
 }
 
+/** One workload's summary from all its measured rounds (`all`), as RESULTS.md shows it. */
+function workloadResult(w, all, isContended, minRounds, targetHalfWidth) {
+  const rows = keptRounds(all, isContended, minRounds);
+  return {
+    spans: w.spans,
+    rate: w.rate,
+    ...summariseWorkload(rows, targetHalfWidth),
+    measuredRounds: all.length,
+    contendedRounds: all.filter(isContended).length,
+    contendedKept: rows.filter(isContended).length,
+  };
+}
+
 /**
  * The workloads' summaries again from a run's stored rounds (`perRound`), so
  * that `run.mjs --render` shows a stored run with the current statistics.
@@ -269,16 +282,13 @@ export function resummarise(fixed) {
   const isContended = contendedIn(fixed.modes, fixed.contentionPct);
   const workloads = {};
   for (const [key, w] of Object.entries(fixed.workloads)) {
-    const all = fixed.perRound[key] ?? [];
-    const rows = keptRounds(all, isContended, fixed.minRounds);
-    workloads[key] = {
-      spans: w.spans,
-      rate: w.rate,
-      ...summariseWorkload(rows, fixed.targetHalfWidth),
-      measuredRounds: all.length,
-      contendedRounds: all.filter(isContended).length,
-      contendedKept: rows.filter(isContended).length,
-    };
+    workloads[key] = workloadResult(
+      w,
+      fixed.perRound[key] ?? [],
+      isContended,
+      fixed.minRounds,
+      fixed.targetHalfWidth,
+    );
   }
   return { ...fixed, workloads };
 }
@@ -384,14 +394,13 @@ export async function runFixedRate({
     };
     for (const w of workloads) {
       const key = workloadKey(w);
-      const rows = kept(key);
-      out.workloads[key] = {
-        ...w,
-        ...summariseWorkload(rows, targetHalfWidth),
-        measuredRounds: perWorkload[key].length,
-        contendedRounds: perWorkload[key].filter(isContended).length,
-        contendedKept: rows.filter(isContended).length,
-      };
+      out.workloads[key] = workloadResult(
+        w,
+        perWorkload[key],
+        isContended,
+        minRounds,
+        targetHalfWidth,
+      );
     }
     return out;
   } finally {

@@ -9,28 +9,17 @@
 //
 //   taskset -c 0 node benchmarks/levers/datagram-bursts.mjs [datagrams per trial]
 import * as dgram from 'node:dgram';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
+import { startCountingListener } from '../lib/common.mjs';
 
 const TOTAL = Number(process.argv[2] ?? 3000);
-const listener = spawn(
-  'taskset',
-  [
-    '-c',
-    '1',
-    process.execPath,
-    '-e',
-    `const s=require('node:dgram').createSocket('udp4');let n=0;s.on('message',()=>n++);` +
-      `s.bind(0,'127.0.0.1',()=>process.send(s.address().port));process.on('message',()=>process.send(n));`,
-  ],
-  { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-);
-const [port] = await once(listener, 'message');
+const listener = await startCountingListener({ core: 1 });
+const { port } = listener;
 const socket = dgram.createSocket('udp4');
 await new Promise((resolve) => socket.connect(port, '127.0.0.1', resolve));
 const datagram = Buffer.alloc(568, 0x61); // a single-span document's size
 
+let totalSent = 0;
 async function trial(burst, perTurn, gapMs) {
   const cpu0 = process.cpuUsage();
   let sent = 0;
@@ -43,6 +32,7 @@ async function trial(burst, perTurn, gapMs) {
     if (gapMs > 0) await sleep(gapMs);
   }
   const cpu = process.cpuUsage(cpu0);
+  totalSent += sent;
   return (cpu.user + cpu.system) / sent;
 }
 
@@ -69,10 +59,7 @@ for (let s = 0; s < SHAPES.length; s++) {
       `${gap > 0 ? `${gap} ms timer between` : 'no pause'}: ${median(runs[s]).toFixed(2)} µs a datagram`,
   );
 }
-listener.send('count');
-const [received] = await once(listener, 'message');
-console.log(
-  `${received} datagrams received of ${5 * SHAPES.length * TOTAL} sent (approximately: bursts round up)`,
-);
+const received = await listener.received();
+console.log(`${received} datagrams received of ${totalSent} sent`);
 listener.kill();
 socket.close();

@@ -13,11 +13,11 @@
 // For example, what the send pacing costs:
 //   node benchmarks/levers/pipeline-ab.mjs 7 10 50000 noop=noop xray=../dist/esm \
 //     unpaced='../dist/esm:{"burstBytes":1e8,"bytesPerSecond":1e9,"maxBytesPerSecond":1e9,"maxQueueBytes":1e8}'
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startCountingListener } from '../lib/common.mjs';
 
 const self = fileURLToPath(import.meta.url);
 
@@ -98,19 +98,8 @@ if (process.argv[2] === '--child') {
 }
 
 const [roundsArg, size, spans, ...specs] = process.argv.slice(2);
-const listener = spawn(
-  'taskset',
-  [
-    '-c',
-    '1',
-    process.execPath,
-    '-e',
-    `const s=require('node:dgram').createSocket('udp4');let n=0;s.on('message',()=>n++);` +
-      `s.bind(0,'127.0.0.1',()=>process.send(s.address().port));process.on('message',()=>process.send(n));`,
-  ],
-  { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-);
-const [port] = await once(listener, 'message');
+const listener = await startCountingListener({ core: 1 });
+const { port } = listener;
 const variants = specs.map((s) => {
   const eq = s.indexOf('=');
   return { label: s.slice(0, eq), variant: s.slice(eq + 1), runs: [] };
@@ -141,8 +130,7 @@ try {
       const run = JSON.parse(out.trim().split('\n').pop());
       // What the listener received from this child (its datagrams all left before it exited).
       await turn();
-      listener.send('count');
-      const [count] = await once(listener, 'message');
+      const count = await listener.received();
       run.received = count - counted;
       counted = count;
       v.runs.push(run);

@@ -9,14 +9,13 @@
 //
 //   node benchmarks/levers/profile-pipeline.mjs <dist/esm dir> [--size=10] [--spans=200000] [--processor=batch] [--functions [--node]]
 import { Session } from 'node:inspector/promises';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { startCountingListener } from '../lib/common.mjs';
 import { makeTrace, SERVICE } from '../lib/workload.mjs';
 
 const args = process.argv.slice(2);
@@ -28,16 +27,8 @@ const libDir = resolve(args[0]);
 const lib = await import(pathToFileURL(resolve(libDir, 'index.js')).href);
 
 // The listener: another process, the kernel's default receive buffer.
-const listener = spawn(
-  process.execPath,
-  [
-    '-e',
-    `const s=require('node:dgram').createSocket('udp4');let n=0;s.on('message',()=>n++);` +
-      `s.bind(0,'127.0.0.1',()=>process.send(s.address().port));process.on('message',()=>process.send(n));`,
-  ],
-  { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-);
-const [port] = await once(listener, 'message');
+const listener = await startCountingListener();
+const { port } = listener;
 
 const exporter = new lib.AWSXRaySpanExporter({ daemonAddress: `127.0.0.1:${port}` });
 const processor = args.includes('--processor=batch')
@@ -83,8 +74,7 @@ const { profile } = await session.post('Profiler.stop');
 session.disconnect();
 const stats = exporter.getStats();
 await provider.shutdown();
-listener.send('count');
-const [received] = await once(listener, 'message');
+const received = await listener.received();
 listener.kill();
 
 const AREAS = [

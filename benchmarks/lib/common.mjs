@@ -357,3 +357,30 @@ export function heapAllocated(fn, iterations) {
   }
   return { bytes: bytes + used1 - prev, gcs: statistics.length };
 }
+
+/**
+ * A UDP listener in a process of its own (pinned to `core` when given), with
+ * the kernel's default receive buffer, counting what it receives: as the
+ * levers send to a daemon. `received()` asks it for its count so far.
+ */
+export async function startCountingListener({ core } = {}) {
+  const script =
+    `const s=require('node:dgram').createSocket('udp4');let n=0;s.on('message',()=>n++);` +
+    `s.bind(0,'127.0.0.1',()=>process.send(s.address().port));process.on('message',()=>process.send(n));`;
+  const child =
+    core === undefined
+      ? spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      : spawn('taskset', ['-c', String(core), process.execPath, '-e', script], {
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
+  const [port] = await once(child, 'message');
+  return {
+    port,
+    received: async () => {
+      child.send('count');
+      const [count] = await once(child, 'message');
+      return count;
+    },
+    kill: () => child.kill(),
+  };
+}
