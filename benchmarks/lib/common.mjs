@@ -235,28 +235,41 @@ export function seededRandom(seed = 0x5eed) {
 }
 
 /**
- * The median of `xs` with a percentile-bootstrap 95 % interval (resampling
- * the values with replacement `iterations` times). Non-finite values are
- * left out. Returns { median, lo, hi, n, halfWidth } (halfWidth: the larger
- * distance from the median to either end).
+ * A percentile-bootstrap 95 % interval around `point`: `statistic(pick)` is
+ * computed `iterations` times, `pick()` each time drawing one of the `n`
+ * items with replacement. Returns { median: point, lo, hi, n, halfWidth }
+ * (halfWidth: the larger distance from the point to either end).
  */
-export function medianCI(xs, { iterations = 4000, seed = 0x5eed } = {}) {
+function bootstrapCI(point, n, statistic, { iterations = 4000, seed = 0x5eed } = {}) {
+  if (n < 2) return { median: point, lo: NaN, hi: NaN, n, halfWidth: NaN };
+  const random = seededRandom(seed);
+  const pick = () => Math.floor(random() * n);
+  const values = new Float64Array(iterations);
+  for (let i = 0; i < iterations; i++) values[i] = statistic(pick);
+  values.sort();
+  const lo = values[Math.floor(0.025 * iterations)];
+  const hi = values[Math.min(iterations - 1, Math.ceil(0.975 * iterations) - 1)];
+  return { median: point, lo, hi, n, halfWidth: Math.max(point - lo, hi - point) };
+}
+
+/**
+ * The median of `xs` with a percentile-bootstrap 95 % interval (resampling
+ * the values with replacement). Non-finite values are left out.
+ */
+export function medianCI(xs, options) {
   const a = xs.filter((x) => Number.isFinite(x));
   const n = a.length;
-  const m = median(a);
-  if (n < 2) return { median: m, lo: NaN, hi: NaN, n, halfWidth: NaN };
-  const random = seededRandom(seed);
-  const medians = new Float64Array(iterations);
   const sample = new Float64Array(n);
-  for (let i = 0; i < iterations; i++) {
-    for (let j = 0; j < n; j++) sample[j] = a[Math.floor(random() * n)];
-    sample.sort();
-    medians[i] = n % 2 ? sample[n >> 1] : (sample[(n >> 1) - 1] + sample[n >> 1]) / 2;
-  }
-  medians.sort();
-  const lo = medians[Math.floor(0.025 * iterations)];
-  const hi = medians[Math.min(iterations - 1, Math.ceil(0.975 * iterations) - 1)];
-  return { median: m, lo, hi, n, halfWidth: Math.max(m - lo, hi - m) };
+  return bootstrapCI(
+    median(a),
+    n,
+    (pick) => {
+      for (let j = 0; j < n; j++) sample[j] = a[pick()];
+      sample.sort();
+      return n % 2 ? sample[n >> 1] : (sample[(n >> 1) - 1] + sample[n >> 1]) / 2;
+    },
+    options,
+  );
 }
 
 /**
@@ -272,7 +285,7 @@ export function medianCI(xs, { iterations = 4000, seed = 0x5eed } = {}) {
  * them. Returns { median, lo, hi, n, halfWidth } like {@link medianCI};
  * `median` is NaN when the denominators' own median is not positive.
  */
-export function ratioOfMediansCI(num, den, { iterations = 4000, seed = 0x5eed } = {}) {
+export function ratioOfMediansCI(num, den, options) {
   const pairs = [];
   for (let i = 0; i < Math.min(num.length, den.length); i++) {
     if (Number.isFinite(num[i]) && Number.isFinite(den[i])) pairs.push([num[i], den[i]]);
@@ -286,24 +299,21 @@ export function ratioOfMediansCI(num, den, { iterations = 4000, seed = 0x5eed } 
     pairs.map((p) => p[0]),
     pairs.map((p) => p[1]),
   );
-  const m = Number.isFinite(point) ? point : NaN;
-  if (n < 2) return { median: m, lo: NaN, hi: NaN, n, halfWidth: NaN };
-  const random = seededRandom(seed);
-  const ratios = new Float64Array(iterations);
   const ns = new Array(n);
   const ds = new Array(n);
-  for (let i = 0; i < iterations; i++) {
-    for (let j = 0; j < n; j++) {
-      const p = pairs[Math.floor(random() * n)];
-      ns[j] = p[0];
-      ds[j] = p[1];
-    }
-    ratios[i] = ratio(ns, ds);
-  }
-  ratios.sort();
-  const lo = ratios[Math.floor(0.025 * iterations)];
-  const hi = ratios[Math.min(iterations - 1, Math.ceil(0.975 * iterations) - 1)];
-  return { median: m, lo, hi, n, halfWidth: Math.max(m - lo, hi - m) };
+  return bootstrapCI(
+    Number.isFinite(point) ? point : NaN,
+    n,
+    (pick) => {
+      for (let j = 0; j < n; j++) {
+        const p = pairs[pick()];
+        ns[j] = p[0];
+        ds[j] = p[1];
+      }
+      return ratio(ns, ds);
+    },
+    options,
+  );
 }
 
 /** The p-quantile (0–1) of an ascending array, nearest rank. */
